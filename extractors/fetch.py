@@ -1,0 +1,314 @@
+"""Polite, bounded HTTP fetching of feeds and article pages (the only module here that touches the network).
+
+Every outcome is a `FetchResult`; a failure is a result with an `error` reason code, never an exception:
+a dead host, a hostile redirect or a huge body must not stop a run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import time
+import urllib.robotparser
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from extractors.types import FetchResult
+
+
+@dataclass(frozen=True, slots=True)
+class FetchPolicy:
+    """How politely and within which bounds we fetch. The `[fetch]` table of presswatch.toml."""
+
+    user_agent: str = "presswatch (+https://github.com/presswatch/presswatch)"
+    # Two connections per host is the ceiling RFC 2616 (section 8.1.4) asked of clients; polite crawlers keep it.
+    per_host_concurrency: int = 2
+    # A 5 s gap between request starts to one host: the order of the Crawl-delay values news sites publish.
+    per_host_delay_s: float = 5.0
+    allow_private_networks: bool = False
+    respect_robots: bool = True
+    # A feed or page that takes longer than this in total, or is larger once decompressed, is recorded as failed.
+    timeout_s: float = 30.0
+    max_bytes: int = 10 * 1024 * 1024
+    # Five redirects: the limit RFC 1945 recommended and browsers' loop detectors are far above.
+    max_redirects: int = 5
+    # Requests in flight across all hosts; per-host limits still apply.
+    max_in_flight: int = 32
+    # Longest pause a Retry-After may impose inside one run; longer ones fail the request (next run retries).
+    max_retry_after_s: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRequest:
+    url: str
+    kind: str = "page"  # "page" (robots.txt applies, HTML expected) or "feed"
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+ROBOTS_AGENT = "presswatch"  # the token robots.txt rules name; the full User-Agent carries version and URL
+
+
+@dataclass
+class _HostState:
+    slots: asyncio.Semaphore
+    start_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    next_start: float = 0.0
+    backoff_until: float = 0.0
+
+
+class _Refused(Exception):
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+class Fetcher:
+    """An async client with per-host politeness; use as `async with Fetcher(policy) as f: await f.fetch(...)`."""
+
+    def __init__(self, policy: FetchPolicy, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.policy = policy
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+        self._hosts: dict[str, _HostState] = {}
+        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
+        self._in_flight = asyncio.Semaphore(policy.max_in_flight)
+
+    async def __aenter__(self) -> Fetcher:
+        timeout = httpx.Timeout(self.policy.timeout_s, connect=min(10.0, self.policy.timeout_s))
+        self._client = httpx.AsyncClient(
+            headers={"User-Agent": self.policy.user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=timeout,
+            follow_redirects=False,  # followed by hand so that every hop is checked
+            transport=self._transport,
+            limits=httpx.Limits(max_connections=self.policy.max_in_flight),
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    async def fetch_many(self, requests: Iterable[FetchRequest]) -> list[FetchResult]:
+        return list(await asyncio.gather(*(self.fetch(r) for r in requests)))
+
+    async def fetch(self, request: FetchRequest) -> FetchResult:
+        started = time.monotonic()
+        try:
+            async with self._in_flight:
+                return await asyncio.wait_for(self._fetch(request, started), timeout=self.policy.timeout_s * 2)
+        except TimeoutError:
+            return _failure(request.url, "timeout", "total deadline exceeded", started)
+
+    async def _fetch(self, request: FetchRequest, started: float) -> FetchResult:
+        url = request.url
+        headers: dict[str, str] = {}
+        if request.etag:
+            headers["If-None-Match"] = request.etag
+        if request.last_modified:
+            headers["If-Modified-Since"] = request.last_modified
+        if request.kind == "page":
+            headers["Accept"] = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
+        else:
+            headers["Accept"] = (
+                "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.1"
+            )
+        try:
+            for _hop in range(self.policy.max_redirects + 1):
+                await self._check_target(url)
+                if request.kind == "page" and self.policy.respect_robots and not await self._allowed(url):
+                    raise _Refused("robots_disallowed", f"robots.txt of {urlsplit(url).netloc} disallows {url}")
+                response = await self._send(url, headers)
+                if response.status in (301, 302, 303, 307, 308) and response.location:
+                    url = urljoin(url, response.location)
+                    continue
+                return self._finish(request, url, response, started)
+            raise _Refused("too_many_redirects", f"more than {self.policy.max_redirects} redirects")
+        except _Refused as exc:
+            return _failure(request.url, exc.reason, exc.detail, started, final_url=url)
+        except httpx.TimeoutException as exc:
+            return _failure(request.url, "timeout", f"{type(exc).__name__} after {self.policy.timeout_s}s", started)
+        except httpx.ConnectError as exc:
+            return _failure(request.url, "connect_error", str(exc) or type(exc).__name__, started)
+        except httpx.HTTPError as exc:
+            return _failure(request.url, "http_error", f"{type(exc).__name__}: {exc}", started)
+
+    def _finish(self, request: FetchRequest, url: str, response: _Response, started: float) -> FetchResult:
+        status = response.status
+        result = FetchResult(
+            url=request.url,
+            final_url=url,
+            status=status,
+            content_type=response.content_type,
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+            elapsed_s=time.monotonic() - started,
+            headers=response.headers,
+        )
+        if status == 304:
+            return result
+        if status >= 400:
+            return replace(result, error=f"http_{status}", detail=f"HTTP {status} from {url}")
+        if request.kind == "page" and not _looks_like_html(response.content_type, response.body):
+            kind = response.content_type or "unknown"
+            return replace(result, error="not_html", detail=f"content type {kind} is not an HTML page")
+        return replace(result, body=response.body)
+
+    async def _send(self, url: str, headers: dict[str, str]) -> _Response:
+        assert self._client is not None, "use Fetcher as an async context manager"
+        host = self._host(url)
+        async with host.slots:
+            await self._wait_turn(host, url)
+            async with self._client.stream("GET", url, headers=headers) as response:
+                result = await self._read(response)
+            if result.status in (429, 503):
+                pause = _retry_after(result.headers.get("retry-after")) or self.policy.per_host_delay_s * 4 or 1.0
+                host.backoff_until = max(host.backoff_until, time.monotonic() + pause)
+            return result
+
+    async def _wait_turn(self, host: _HostState, url: str) -> None:
+        async with host.start_lock:
+            now = time.monotonic()
+            wait = max(host.next_start, host.backoff_until) - now
+            if host.backoff_until - now > self.policy.max_retry_after_s:
+                raise _Refused("host_backoff", f"{urlsplit(url).netloc} asked us to wait; retrying next run")
+            if wait > 0:
+                await asyncio.sleep(wait)
+            host.next_start = time.monotonic() + self.policy.per_host_delay_s
+
+    async def _read(self, response: httpx.Response) -> _Response:
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        status = response.status_code
+        if status in (301, 302, 303, 307, 308) or status == 304 or status >= 400:
+            return _Response(status, headers, content_type, b"", headers.get("location"))
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.policy.max_bytes:
+            raise _Refused("too_large", f"Content-Length {declared} exceeds {self.policy.max_bytes} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        # aiter_bytes yields decoded (decompressed) bytes, so the bound also stops decompression bombs.
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > self.policy.max_bytes:
+                raise _Refused("too_large", f"body exceeds {self.policy.max_bytes} bytes")
+            chunks.append(chunk)
+        return _Response(status, headers, content_type, b"".join(chunks), None)
+
+    async def _check_target(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise _Refused("bad_scheme", f"only http and https are fetched, not {parts.scheme or 'none'}")
+        hostname = parts.hostname
+        if not hostname:
+            raise _Refused("bad_url", f"no host in {url}")
+        if self.policy.allow_private_networks:
+            return
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(hostname, parts.port or 80, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise _Refused("dns_error", f"cannot resolve {hostname}: {exc.strerror}") from None
+        for info in infos:
+            address = ipaddress.ip_address(info[4][0])
+            if not address.is_global or address.is_multicast:
+                raise _Refused(
+                    "private_address",
+                    f"{hostname} resolves to {address}, a non-public address (fetch.allow_private_networks)",
+                )
+
+    async def _allowed(self, url: str) -> bool:
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc}"
+        async with self._robots_locks.setdefault(key, asyncio.Lock()):
+            if key not in self._robots:
+                self._robots[key] = await self._load_robots(key)
+        parser = self._robots[key]
+        return parser is None or parser.can_fetch(ROBOTS_AGENT, url)
+
+    async def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | None:
+        """robots.txt per RFC 9309: 4xx means no rules, 5xx or unreachable means fetch nothing for now."""
+        parser = urllib.robotparser.RobotFileParser()
+        try:
+            response = await self._send(origin + "/robots.txt", {"Accept": "text/plain"})
+        except (_Refused, httpx.HTTPError):
+            parser.parse(["User-agent: *", "Disallow: /"])
+            return parser
+        if 400 <= response.status < 500:
+            return None
+        if response.status >= 500 or response.status in (301, 302, 303, 307, 308):
+            parser.parse(["User-agent: *", "Disallow: /"])
+            return parser
+        parser.parse(response.body.decode("utf-8", errors="replace").splitlines())
+        return parser
+
+    def _host(self, url: str) -> _HostState:
+        # Politeness is per server: host and port (a demo web serves several outlets on one loopback address).
+        key = urlsplit(url).netloc.lower()
+        state = self._hosts.get(key)
+        if state is None:
+            state = _HostState(slots=asyncio.Semaphore(self.policy.per_host_concurrency))
+            self._hosts[key] = state
+        return state
+
+
+@dataclass(frozen=True, slots=True)
+class _Response:
+    status: int
+    headers: dict[str, str]
+    content_type: str
+    body: bytes
+    location: str | None
+
+
+def fetch_all(
+    policy: FetchPolicy,
+    requests: Sequence[FetchRequest],
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> list[FetchResult]:
+    """Fetch many URLs concurrently (per-host limits apply) from synchronous code; results keep input order."""
+
+    async def run() -> list[FetchResult]:
+        async with Fetcher(policy, transport=transport) as fetcher:
+            return await fetcher.fetch_many(requests)
+
+    return asyncio.run(run())
+
+
+def _looks_like_html(content_type: str, body: bytes) -> bool:
+    if content_type:
+        return content_type in HTML_TYPES
+    head = body[:512].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or b"<html" in head
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _failure(url: str, reason: str, detail: str, started: float, *, final_url: str | None = None) -> FetchResult:
+    return FetchResult(
+        url=url,
+        final_url=final_url or url,
+        status=None,
+        error=reason,
+        detail=detail,
+        elapsed_s=time.monotonic() - started,
+    )

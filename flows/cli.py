@@ -1,0 +1,396 @@
+"""The `presswatch` command line: a thin shell over the library. Data to stdout; logs and progress to stderr.
+
+Prefect is imported only by the commands that run flows (it takes over a second to import).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from flows.errors import PresswatchError
+from flows.settings import Settings, load_settings, resolve_config_path
+
+app = typer.Typer(
+    name="presswatch",
+    help="Media-coverage monitor: who supports a policy, who opposes it, and why, with the evidence.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+feeds_app = typer.Typer(help="Manage the feeds presswatch watches.", no_args_is_help=True)
+app.add_typer(feeds_app, name="feeds")
+
+STATE: dict[str, Any] = {}
+
+
+@app.callback()
+def _global(
+    config: Annotated[
+        str | None, typer.Option("--config", "-c", help="presswatch.toml to use (env PRESSWATCH_CONFIG).")
+    ] = None,
+) -> None:
+    STATE["config"] = config
+
+
+def _settings(*, missing_ok: bool = False) -> Settings:
+    return load_settings(resolve_config_path(STATE.get("config")), missing_ok=missing_ok)
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def prepare_prefect(settings: Settings) -> None:
+    """Prefect's environment for this project, set before Prefect is imported (explicit settings win)."""
+    os.environ.setdefault("PREFECT_HOME", str((settings.warehouse_path.parent / "prefect").resolve()))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    # A first temporary server on a fresh Prefect home takes about 16 s to start on a small machine.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+
+# --- pipeline commands -----------------------------------------------------------------------------------------
+
+
+@app.command()
+def ingest() -> None:
+    """Run one ingest (a Prefect flow run) over the configured feeds and print its summary."""
+    settings = _settings()
+    prepare_prefect(settings)
+    from flows.ingest import ingest_flow
+
+    summary = ingest_flow(str(settings.config_path))
+    _print_summary(summary)
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Port the demo web listens on.")] = 8015,
+    data: Annotated[Path, typer.Option(help="Folder for the demo's warehouse and reports.")] = Path("data/demo"),
+) -> None:
+    """Serve the bundled sample news web on 127.0.0.x, ingest it, and write its weekly reports."""
+    from flows import demo as demo_web
+
+    site = demo_web.demo_site_dir()
+    outlets = demo_web.load_manifest(site)
+    with demo_web.serve_site(site, outlets, port=port) as bases:
+        config = demo_web.write_demo_config(data, outlets, bases)
+        settings = load_settings(config)
+        prepare_prefect(settings)
+        _err(f"demo web: {len(outlets)} outlets on {', '.join(sorted(set(bases.values()))[:3])}, ...")
+        from flows.ingest import ingest_flow
+
+        summary = ingest_flow(str(config))
+    _print_summary(summary)
+    from flows.report import weeks_with_data, write_weekly_reports
+
+    weeks = sorted({w for topic in settings.topics for w in weeks_with_data(settings, topic)}, key=str)
+    written = write_weekly_reports(settings, weeks)
+    typer.echo(f"warehouse: {settings.warehouse_path}")
+    typer.echo(f"reports ({len(written)}):")
+    for report in written:
+        typer.echo(f"  {report.path}  ({report.relevant} relevant)")
+    typer.echo(f'try: presswatch --config {config} sql "select stance, count(*) from coverage group by 1"')
+
+
+@app.command()
+def report(
+    week: Annotated[str | None, typer.Option(help="ISO week, e.g. 2015-W33 (default: last complete week).")] = None,
+    topic: Annotated[str | None, typer.Option(help="Topic name (default: every enabled topic).")] = None,
+    all_weeks: Annotated[bool, typer.Option("--all", help="Every week with data.")] = False,
+) -> None:
+    """Write the weekly Markdown report(s) and print their paths."""
+    from flows.report import default_week, weeks_with_data, write_weekly_reports
+    from reports.weekly import Week, WeekError
+
+    settings = _settings()
+    topics = [topic] if topic else list(settings.topics)
+    try:
+        if all_weeks:
+            weeks = sorted({w for t in topics for w in weeks_with_data(settings, t)}, key=str)
+        else:
+            weeks = [Week.parse(week) if week else default_week()]
+    except WeekError as exc:
+        raise PresswatchError(str(exc)) from None
+    for written in write_weekly_reports(settings, weeks, topics):
+        typer.echo(str(written.path))
+
+
+@app.command()
+def classify(
+    file: Annotated[str, typer.Argument(help="JSON Lines file (id, title, text, optional language, url), or -.")],
+    topic: Annotated[str | None, typer.Option(help="Topic name (default: the first enabled topic).")] = None,
+) -> None:
+    """Classify articles from JSON Lines without a warehouse; prints one JSON line per input line."""
+    from flows.pipeline import load_rulesets
+    from stance.classify import classify as classify_text
+
+    settings = _settings(missing_ok=True)
+    ruleset = load_rulesets(settings, [topic] if topic else list(settings.topics[:1]))[0]
+    stream = sys.stdin if file == "-" else _open_text(file)
+    failures = 0
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("text", ""), str):
+                raise ValueError("expected an object with a text field")
+        except ValueError as exc:
+            failures += 1
+            _err(f"{file}:{number}: {exc}")
+            typer.echo(json.dumps({"line": number, "error": str(exc)}))
+            continue
+        result = classify_text(
+            ruleset, title=str(item.get("title") or ""), text=item.get("text") or "", language=item.get("language")
+        )
+        typer.echo(json.dumps(_result_json(item.get("id"), result), ensure_ascii=False))
+    if failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+def reclassify(
+    topic: Annotated[str | None, typer.Option(help="Topic name (default: every enabled topic).")] = None,
+) -> None:
+    """Re-run the current rules over stored text (no refetching); earlier versions' results are kept."""
+    from flows.ingest import pipeline_classify_stored
+    from flows.pipeline import load_rulesets
+
+    settings = _settings()
+    rulesets = load_rulesets(settings, [topic] if topic else None)
+    done = pipeline_classify_stored(settings.warehouse_path, rulesets, force=True)
+    versions = ", ".join(f"{r.topic} {r.version}" for r in rulesets)
+    typer.echo(f"reclassified {done} article-topic pairs with {versions}")
+
+
+@app.command()
+def label(
+    url: Annotated[str, typer.Argument(help="Article URL (as in coverage.url; other spellings are canonicalised).")],
+    stance: Annotated[str, typer.Option(help="supportive, opposed, neutral or off_topic.")],
+    note: Annotated[str | None, typer.Option(help="Why (kept with the label).")] = None,
+    topic: Annotated[str | None, typer.Option(help="Topic (default: the first enabled topic).")] = None,
+) -> None:
+    """Store a human label; `coverage` shows it (and the machine's beside it)."""
+    from extractors.urls import InvalidURLError, canonicalize_url
+    from stance.model import STANCES
+    from warehouse.labels import save_label
+
+    if stance not in STANCES:
+        raise PresswatchError(f"--stance must be one of {', '.join(STANCES)}, not {stance!r}")
+    settings = _settings()
+    try:
+        key = canonicalize_url(url)
+    except InvalidURLError as exc:
+        raise PresswatchError(str(exc)) from None
+    chosen = topic or settings.topics[0]
+    save_label(settings.warehouse_path, key, chosen, stance, note, os.environ.get("USER"))
+    typer.echo(f"labelled {key} as {stance} for {chosen}")
+
+
+@app.command()
+def evaluate(
+    labels: Annotated[
+        str | None, typer.Option(help="Labelled JSON Lines file (default: human labels in the warehouse).")
+    ] = None,
+    topic: Annotated[str | None, typer.Option(help="Topic (default: the first enabled topic).")] = None,
+) -> None:
+    """Measure the classifier: per-class precision/recall/F1, macro-F1, relevance, confusion matrix, baselines."""
+    from flows.pipeline import load_rulesets
+    from stance.evaluate import evaluate_labelled, format_evaluation
+
+    settings = _settings(missing_ok=labels is not None)
+    ruleset = load_rulesets(settings, [topic] if topic else list(settings.topics[:1]))[0]
+    if labels:
+        rows = []
+        for number, line in enumerate(_open_text(labels), start=1):
+            if line.strip():
+                try:
+                    rows.append(json.loads(line))
+                except ValueError as exc:
+                    raise PresswatchError(f"{labels}:{number}: invalid JSON: {exc}") from None
+    else:
+        from warehouse.labels import labelled_articles
+
+        rows = labelled_articles(settings.warehouse_path, ruleset.topic)
+        if not rows:
+            raise PresswatchError("no human labels in the warehouse yet (presswatch label URL --stance ...)")
+    typer.echo(format_evaluation(evaluate_labelled(ruleset, rows)))
+
+
+@app.command()
+def sql(
+    query: Annotated[str | None, typer.Argument(help="SQL to run, or - to read it from stdin.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the SQL from a file.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, json, jsonl or markdown.")] = "table",
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="Named parameter NAME=VALUE, used as $NAME.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many rows in table output.")] = None,
+    allow_files: Annotated[bool, typer.Option(help="Allow reading your own CSV/Parquet files.")] = False,
+) -> None:
+    """Run a read-only SQL query over the warehouse."""
+    from flows.output import FORMATS, write_result
+    from warehouse.analyst import run_query
+
+    if fmt not in FORMATS:
+        raise PresswatchError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if file is not None:
+        text = _read_file(file)
+    elif query == "-":
+        text = sys.stdin.read()
+    elif query:
+        text = query
+    else:
+        raise PresswatchError("give a query, - for stdin, or --file")
+    params = {}
+    for item in param or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise PresswatchError(f"--param must be NAME=VALUE, not {item!r}")
+        params[name] = value
+    result = run_query(_settings().warehouse_path, text, params, allow_files=allow_files)
+    write_result(result, fmt, sys.stdout, limit=limit)
+
+
+# --- feeds ---------------------------------------------------------------------------------------------------
+
+
+@feeds_app.command("list")
+def feeds_list(
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, json, jsonl or markdown.")] = "table",
+) -> None:
+    """Every feed (config and added) with its health: last success, last new item, failures, last error."""
+    from flows.feeds import feed_health
+    from flows.output import write_result
+
+    write_result(feed_health(_settings()), fmt, sys.stdout)
+
+
+@feeds_app.command("add")
+def feeds_add(url: str, name: Annotated[str, typer.Option(help="A label for the feed.")] = "") -> None:
+    """Watch one more feed (stored in the warehouse beside the config's feeds)."""
+    from flows.feeds import add_feed
+
+    typer.echo(add_feed(_settings(), url, name))
+
+
+@feeds_app.command("remove")
+def feeds_remove(url: str) -> None:
+    """Stop watching a feed added with `feeds add` or `feeds import` (config feeds: edit the config)."""
+    from flows.feeds import remove_feed
+
+    typer.echo(remove_feed(_settings(), url))
+
+
+@feeds_app.command("import")
+def feeds_import(file: Path) -> None:
+    """Add every feed of an OPML 2.0 file."""
+    from flows.feeds import import_opml
+
+    typer.echo(import_opml(_settings(), _read_file(file), str(file)))
+
+
+@feeds_app.command("export")
+def feeds_export() -> None:
+    """Print the watched feeds as OPML 2.0."""
+    from flows.feeds import export_opml
+
+    typer.echo(export_opml(_settings()), nl=False)
+
+
+@app.command()
+def serve() -> None:
+    """Register the scheduled deployments (hourly ingest, Monday 06:00 UTC report) and run them."""
+    settings = _settings()
+    prepare_prefect(settings)
+    from flows.schedule import serve_deployments
+
+    serve_deployments(settings)
+
+
+# --- helpers -------------------------------------------------------------------------------------------------
+
+
+def _open_text(path: str) -> Any:
+    try:
+        return open(path, encoding="utf-8")
+    except OSError as exc:
+        raise PresswatchError(f"{path}: {exc.strerror}") from None
+
+
+def _read_file(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PresswatchError(f"{path}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _result_json(item_id: Any, result: Any) -> dict[str, Any]:
+    return {
+        "id": item_id,
+        "relevant": result.relevant,
+        "stance": result.stance,
+        "score": round(result.score, 4),
+        "confidence": round(result.confidence, 4),
+        "language": result.language,
+        "flags": list(result.flags),
+        "ruleset_version": result.ruleset_version,
+        "evidence": [
+            {
+                "rule_id": e.rule_id,
+                "kind": e.kind,
+                "matched": e.matched,
+                "snippet": e.snippet,
+                "weight": e.weight,
+                "voice": e.voice,
+                "language": e.language,
+            }
+            for e in result.evidence
+        ],
+        "voices": [{"name": v.name, "side": v.side, "mentions": v.mentions} for v in result.voices],
+    }
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    s = summary
+    typer.echo(
+        f"ingest {s['run_id']}: feeds ok {s['feeds_ok']}, not modified {s['feeds_not_modified']}, "
+        f"unchanged {s['feeds_unchanged']}, failed {s['feeds_failed']}; entries {s['entries_seen']} "
+        f"({s['entries_new']} new); articles fetched {s['articles_fetched']}, failed {s['articles_failed']}, "
+        f"extracted {s['articles_extracted']}, too short {s['articles_too_short']}, "
+        f"classified {s['articles_classified']} ({s['relevant']} relevant)"
+    )
+    stages = ", ".join(f"{k} {v:.2f}s" for k, v in s["stage_seconds"].items())
+    _err(f"stage times: {stages}")
+
+
+def main() -> None:
+    from stance.errors import StanceError
+    from warehouse.analyst import QueryError
+    from warehouse.db import WarehouseError
+
+    try:
+        app()
+    except PresswatchError as exc:
+        _err(f"presswatch: {exc}")
+        sys.exit(exc.exit_code)
+    except StanceError as exc:
+        _err(f"presswatch: {exc}")
+        sys.exit(2)
+    except (WarehouseError, QueryError) as exc:
+        _err(f"presswatch: {exc}")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        _err("presswatch: interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

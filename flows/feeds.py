@@ -1,0 +1,130 @@
+"""Feed management: the config's feeds plus those added from the CLI or OPML (kept in the warehouse)."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from xml.sax.saxutils import quoteattr
+
+from flows.errors import PresswatchError
+from flows.settings import FeedConfig, Settings
+from warehouse.analyst import QueryResult
+from warehouse.db import connect
+
+_ENTITY_OR_DOCTYPE = re.compile(r"<!(ENTITY|DOCTYPE)", re.IGNORECASE)
+
+HEALTH_COLUMNS = (
+    "url", "name", "source", "active", "last_success_at", "last_new_item_at", "consecutive_failures",
+    "last_error", "last_error_detail", "not_modified_count", "last_fetched_at",
+)  # fmt: skip
+
+
+def watched_feeds(settings: Settings) -> list[FeedConfig]:
+    """The feeds an ingest fetches: the config's, then active ones added with `feeds add`/`import`."""
+    feeds = list(settings.feeds)
+    if settings.warehouse_path.exists():
+        with connect(settings.warehouse_path) as con:
+            added = con.execute(
+                "SELECT url, coalesce(name, '') FROM feeds WHERE active AND source <> 'config' ORDER BY added_at, url"
+            ).fetchall()
+        known = {f.url for f in feeds}
+        feeds += [FeedConfig(url=u, name=n) for u, n in added if u not in known]
+    return feeds
+
+
+def feed_health(settings: Settings) -> QueryResult:
+    rows: dict[str, tuple[object, ...]] = {}
+    for feed in settings.feeds:
+        rows[feed.url] = (feed.url, feed.name, "config", True, None, None, 0, None, None, 0, None)
+    if settings.warehouse_path.exists():
+        with connect(settings.warehouse_path, read_only=True) as con:
+            for row in con.execute(f"SELECT {', '.join(HEALTH_COLUMNS)} FROM feeds ORDER BY url").fetchall():
+                url, source = row[0], row[2]
+                if source == "config" and url not in rows:
+                    continue  # no longer in the config: not watched
+                if url in rows:
+                    row = (url, rows[url][1] or row[1], "config", True, *row[4:])
+                rows[url] = tuple(row)
+    return QueryResult(HEALTH_COLUMNS, (), list(rows.values()))
+
+
+def add_feed(settings: Settings, url: str, name: str = "", source: str = "cli") -> str:
+    url = url.strip()
+    if not url.startswith(("http://", "https://")):
+        raise PresswatchError(f"not an http(s) feed URL: {url!r}")
+    if any(f.url == url for f in settings.feeds):
+        return f"already watched (in {settings.config_path}): {url}"
+    with connect(settings.warehouse_path) as con:
+        existing = con.execute("SELECT active FROM feeds WHERE url = ?", [url]).fetchone()
+        if existing is None:
+            con.execute(
+                "INSERT INTO feeds (url, name, source, active, added_at) VALUES (?, ?, ?, true, ?)",
+                [url, name or None, source, datetime.now(UTC)],
+            )
+            return f"added {url}"
+        if existing[0]:
+            return f"already watched: {url}"
+        con.execute("UPDATE feeds SET active = true, name = coalesce(?, name) WHERE url = ?", [name or None, url])
+        return f"watching again: {url}"
+
+
+def remove_feed(settings: Settings, url: str) -> str:
+    if any(f.url == url for f in settings.feeds):
+        raise PresswatchError(f"{url} is listed in {settings.config_path}: remove it there")
+    with connect(settings.warehouse_path) as con:
+        existing = con.execute("SELECT active FROM feeds WHERE url = ?", [url]).fetchone()
+        if existing is None or not existing[0]:
+            raise PresswatchError(f"not a watched feed: {url}")
+        # Kept, not deleted: its articles and fetch history stay, and `feeds add` resumes it.
+        con.execute("UPDATE feeds SET active = false WHERE url = ?", [url])
+    return f"removed {url} (its articles stay in the warehouse)"
+
+
+def parse_opml(text: str, source: str) -> list[FeedConfig]:
+    if _ENTITY_OR_DOCTYPE.search(text):
+        raise PresswatchError(f"{source}: OPML with a DOCTYPE or entity declarations is refused")
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise PresswatchError(f"{source}: not well-formed OPML: {exc}") from None
+    if root.tag != "opml":
+        raise PresswatchError(f"{source}: root element is <{root.tag}>, not <opml>")
+    feeds = []
+    for outline in root.iter("outline"):
+        url = (outline.get("xmlUrl") or "").strip()
+        if url:
+            feeds.append(FeedConfig(url=url, name=(outline.get("title") or outline.get("text") or "").strip()))
+    return feeds
+
+
+def import_opml(settings: Settings, text: str, source: str) -> str:
+    feeds = parse_opml(text, source)
+    added = skipped = 0
+    for feed in feeds:
+        if not feed.url.startswith(("http://", "https://")):
+            skipped += 1
+            continue
+        message = add_feed(settings, feed.url, feed.name, source="opml")
+        added += message.startswith(("added", "watching again"))
+    already = len(feeds) - added - skipped
+    return f"{len(feeds)} feeds in {source}: {added} added, {already} already watched, {skipped} not http(s)"
+
+
+def export_opml(settings: Settings) -> str:
+    now = format_datetime(datetime.now(UTC), usegmt=True)
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<opml version="2.0">',
+        "  <head>",
+        "    <title>presswatch feeds</title>",
+        f"    <dateCreated>{now}</dateCreated>",
+        "  </head>",
+        "  <body>",
+    ]
+    for feed in watched_feeds(settings):
+        label = quoteattr(feed.name or feed.url)
+        lines.append(f'    <outline type="rss" text={label} title={label} xmlUrl={quoteattr(feed.url)}/>')
+    lines += ["  </body>", "</opml>", ""]
+    return "\n".join(lines)

@@ -1,0 +1,247 @@
+"""The ingest flow: feeds -> entries -> pages -> text -> stance -> warehouse.
+
+Reads like a table of contents. Each task is a short wrapper around a stage in flows/pipeline.py, and there
+are a handful of coarse tasks per run (per stage and per batch of articles), never one per article: a Prefect
+task run costs more than extracting an article.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
+from prefect.exceptions import MissingContextError
+from prefect.logging import get_run_logger
+
+from extractors.fetch import FetchPolicy, FetchRequest, fetch_all
+from extractors.types import FetchResult
+from flows import pipeline
+from flows.feeds import watched_feeds
+from flows.pipeline import RunSummary
+from flows.settings import FeedConfig, Settings, load_settings
+from stance.model import StanceResult
+from stance.rules import RuleSet
+from warehouse import store
+from warehouse.db import connect
+
+# Articles per batch: big enough that per-task overhead (tens of ms) vanishes, small enough that a batch's pages
+# (about 100 KB each) stay in tens of MB and a killed run loses at most one batch of work.
+BATCH_SIZE = 200
+
+
+def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger("presswatch")
+
+
+# --- tasks: thin wrappers, tested through their plain functions -----------------------------------------------
+
+
+@task(name="fetch-feeds", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def fetch_feeds(policy: FetchPolicy, requests: list[FetchRequest]) -> list[FetchResult]:
+    results = fetch_all(policy, requests)
+    _logger().info("fetched %d feeds (%d failed)", len(results), sum(not r.ok for r in results))
+    return results
+
+
+@task(name="discover-articles", cache_policy=NO_CACHE)
+def discover(
+    warehouse_path: Path, run_id: str, feeds: list[FeedConfig], results: list[FetchResult]
+) -> tuple[list[store.FeedOutcome], int, int]:
+    """Parse feed bodies, record every feed's outcome, store new entries as pending articles."""
+    at = pipeline.now_utc()
+    with connect(warehouse_path) as con:
+        states = store.feed_states(con)
+        outcomes, entries = pipeline.read_feeds(feeds, results, states)
+        known = store.known_urls(con, [e.url for e in entries])
+        new_per_feed = pipeline.count_new_per_feed(entries, known)
+        outcomes = [
+            store.FeedOutcome(**{**asdict(o), "new_entries": new_per_feed.get(o.feed_url, 0)}) for o in outcomes
+        ]
+        titles = {o.feed_url: o.name or o.title for o in outcomes}
+        with store.transaction(con):
+            store.record_feed_outcomes(con, run_id, at, outcomes)
+            added = store.add_discovered(con, pipeline.discovered_rows(entries, titles, at))
+    _logger().info("%d entries listed, %d new articles", len(entries), added)
+    return outcomes, len(entries), added
+
+
+@task(name="fetch-pages", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def fetch_pages(policy: FetchPolicy, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    results = fetch_all(policy, pipeline.page_requests(rows))
+    at = pipeline.now_utc()
+    fetched = [pipeline.apply_fetch(row, result, at) for row, result in zip(rows, results, strict=True)]
+    # The bodies travel beside the rows to extraction and are never stored in them.
+    return [row | {"_body": r.body} for row, r in zip(fetched, results, strict=True)]
+
+
+@task(name="extract-articles", cache_policy=NO_CACHE)
+def extract(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return pipeline.extract_rows(rows)
+
+
+@task(name="classify-articles", cache_policy=NO_CACHE)
+def classify(rulesets: list[RuleSet], rows: list[dict[str, Any]]) -> list[tuple[str, StanceResult]]:
+    return pipeline.classify_rows(rulesets, rows)
+
+
+@task(name="write-batch", cache_policy=NO_CACHE)
+def write_batch(warehouse_path: Path, rows: list[dict[str, Any]], results: list[tuple[str, StanceResult]]) -> None:
+    at = pipeline.now_utc()
+    with connect(warehouse_path) as con, store.transaction(con):
+        store.save_articles(con, rows)
+        store.save_classifications(con, results, at)
+
+
+@task(name="classify-backlog", cache_policy=NO_CACHE)
+def classify_backlog(warehouse_path: Path, rulesets: list[RuleSet], *, force: bool = False) -> int:
+    """Classify stored text that has no result for the current ruleset (after a crash or a rule change)."""
+    return pipeline_classify_stored(warehouse_path, rulesets, force=force)
+
+
+# --- the run ---------------------------------------------------------------------------------------------------
+
+
+def run_ingest(settings: Settings, *, orchestrated: bool, batch_size: int = BATCH_SIZE) -> RunSummary:
+    """The ingest sequence, once. `orchestrated` runs each stage as a Prefect task; otherwise the same stage
+    functions are called directly (the benchmark compares the two)."""
+
+    def stage(t: Any) -> Callable[..., Any]:
+        return t if orchestrated else t.fn
+
+    log = _logger()
+    run_id = _run_id()
+    summary = RunSummary(run_id=run_id)
+    rulesets = pipeline.load_rulesets(settings)
+    path = settings.warehouse_path
+    feeds = watched_feeds(settings)
+    with connect(path) as con:
+        store.start_run(con, run_id, "ingest", pipeline.now_utc())
+        states = store.feed_states(con)
+    status = "failed"
+    try:
+        timer = time.perf_counter()
+        results = stage(fetch_feeds)(settings.fetch, pipeline.feed_requests(feeds, states))
+        summary.add_time("fetch_feeds", time.perf_counter() - timer)
+
+        timer = time.perf_counter()
+        outcomes, seen, added = stage(discover)(path, run_id, feeds, results)
+        summary.add_time("discover", time.perf_counter() - timer)
+        _count_feeds(summary, outcomes)
+        summary.entries_seen, summary.entries_new = seen, added
+
+        with connect(path) as con:
+            pending = store.pending_articles(con, limit=1_000_000)
+        for start in range(0, len(pending), batch_size):
+            _run_batch(stage, settings, rulesets, pending[start : start + batch_size], summary)
+            log.info("articles: %d of %d done", min(start + batch_size, len(pending)), len(pending))
+
+        timer = time.perf_counter()
+        summary.articles_classified += stage(classify_backlog)(path, rulesets)
+        summary.add_time("classify_backlog", time.perf_counter() - timer)
+        status = "completed"
+    finally:
+        with connect(path) as con:
+            store.finish_run(con, run_id, pipeline.now_utc(), status, asdict(summary))
+    return summary
+
+
+def _run_batch(
+    stage: Callable[[Any], Callable[..., Any]],
+    settings: Settings,
+    rulesets: list[RuleSet],
+    rows: list[dict[str, Any]],
+    summary: RunSummary,
+) -> None:
+    timer = time.perf_counter()
+    fetched = stage(fetch_pages)(settings.fetch, rows)
+    summary.add_time("fetch_pages", time.perf_counter() - timer)
+    summary.articles_fetched += sum(r["fetch_status"] == "fetched" for r in fetched)
+    summary.articles_failed += sum(r["fetch_status"] == "failed" for r in fetched)
+
+    timer = time.perf_counter()
+    extracted = stage(extract)(fetched)
+    summary.add_time("extract", time.perf_counter() - timer)
+    summary.articles_extracted += sum(r.get("extract_status") == "ok" for r in extracted)
+    summary.articles_too_short += sum(r.get("extract_status") in ("too_short", "empty") for r in extracted)
+
+    timer = time.perf_counter()
+    results = stage(classify)(rulesets, extracted)
+    summary.add_time("classify", time.perf_counter() - timer)
+    summary.articles_classified += len(results)
+    summary.relevant += sum(r.relevant for _, r in results)
+
+    timer = time.perf_counter()
+    stage(write_batch)(settings.warehouse_path, [_without_body(r) for r in extracted], results)
+    summary.add_time("write", time.perf_counter() - timer)
+
+
+def pipeline_classify_stored(warehouse_path: Path, rulesets: Sequence[RuleSet], *, force: bool = False) -> int:
+    """(Re)classify stored text in batches; without `force`, only text lacking a current-version result."""
+    done = 0
+    for ruleset in rulesets:
+        offset = 0
+        while True:
+            with connect(warehouse_path) as con:
+                if force:
+                    rows = store.stored_texts(con, limit=BATCH_SIZE * 5, offset=offset)
+                else:
+                    rows = store.unclassified_articles(con, ruleset.topic, ruleset.version, limit=BATCH_SIZE * 5)
+            if not rows:
+                break
+            offset += len(rows)
+            results = pipeline.classify_rows([ruleset], rows)
+            with connect(warehouse_path) as con, store.transaction(con):
+                store.save_classifications(con, results, pipeline.now_utc())
+            done += len(results)
+    return done
+
+
+def _without_body(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k != "_body"}
+
+
+def _count_feeds(summary: RunSummary, outcomes: Sequence[store.FeedOutcome]) -> None:
+    for o in outcomes:
+        if o.outcome == "ok":
+            summary.feeds_ok += 1
+        elif o.outcome == "not_modified":
+            summary.feeds_not_modified += 1
+        elif o.outcome == "unchanged":
+            summary.feeds_unchanged += 1
+        else:
+            summary.feeds_failed += 1
+
+
+def _run_id() -> str:
+    context = FlowRunContext.get()
+    if context is not None and context.flow_run is not None:
+        return str(context.flow_run.id)
+    return str(uuid.uuid4())
+
+
+@flow(name="presswatch-ingest", log_prints=False, validate_parameters=False)
+def ingest_flow(config_path: str) -> dict[str, Any]:
+    """One ingest run over the configured feeds (Prefect flow; `presswatch ingest` and `serve` run it)."""
+    settings = load_settings(Path(config_path))
+    summary = run_ingest(settings, orchestrated=True)
+    _publish_summary(summary)
+    return asdict(summary)
+
+
+def _publish_summary(summary: RunSummary) -> None:
+    from prefect.artifacts import create_table_artifact
+
+    rows = [{"measure": k, "value": v} for k, v in asdict(summary).items() if k not in ("stage_seconds", "run_id")]
+    rows += [{"measure": f"seconds: {k}", "value": v} for k, v in summary.stage_seconds.items()]
+    create_table_artifact(key="ingest-summary", table=rows, description="presswatch ingest run summary")

@@ -1,0 +1,268 @@
+"""The ingest stages as plain functions: values in, values out. Prefect tasks in flows/ingest.py wrap them.
+
+Each stage is idempotent and keyed by canonical URL: discovered articles are stored before anything is fetched,
+and a batch's fetch, extraction and classification are written in one transaction, so a run killed at any point
+is finished by the next one with nothing lost and nothing counted twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from extractors.extract import extract_many
+from extractors.feeds import parse_feed
+from extractors.fetch import FetchRequest
+from extractors.types import Article, FeedEntry, FetchResult
+from flows.errors import UnknownTopicError
+from flows.settings import FeedConfig, Settings
+from stance.classify import classify
+from stance.language import guess_language
+from stance.model import StanceResult
+from stance.rules import RuleSet, load_ruleset
+from warehouse.store import FeedOutcome, FeedState
+
+log = logging.getLogger("presswatch")
+
+
+@dataclass
+class RunSummary:
+    """What one ingest run did; printed by the CLI, stored in `runs`, published as a Prefect artifact."""
+
+    run_id: str
+    feeds_ok: int = 0
+    feeds_not_modified: int = 0
+    feeds_unchanged: int = 0
+    feeds_failed: int = 0
+    entries_seen: int = 0
+    entries_new: int = 0
+    articles_fetched: int = 0
+    articles_failed: int = 0
+    articles_extracted: int = 0
+    articles_too_short: int = 0
+    articles_classified: int = 0
+    relevant: int = 0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    def add_time(self, stage: str, seconds: float) -> None:
+        self.stage_seconds[stage] = round(self.stage_seconds.get(stage, 0.0) + seconds, 3)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- topics ------------------------------------------------------------------------------------------------
+
+
+def topic_path(settings: Settings, name: str) -> Path:
+    if settings.topics_dir is not None:
+        return settings.topics_dir / f"{name}.toml"
+    return Path(str(resources.files("topics").joinpath(f"{name}.toml")))
+
+
+def load_rulesets(settings: Settings, names: Sequence[str] | None = None) -> list[RuleSet]:
+    rulesets = []
+    for name in names or settings.topics:
+        path = topic_path(settings, name)
+        if not path.exists():
+            raise UnknownTopicError(f"unknown topic {name!r}: no rule file {path}")
+        rulesets.append(load_ruleset(path))
+    return rulesets
+
+
+# --- feeds -------------------------------------------------------------------------------------------------
+
+
+def feed_requests(feeds: Sequence[FeedConfig], states: dict[str, FeedState]) -> list[FetchRequest]:
+    requests = []
+    for feed in feeds:
+        state = states.get(feed.url)
+        requests.append(
+            FetchRequest(
+                url=feed.url,
+                kind="feed",
+                etag=state.etag if state else None,
+                last_modified=state.last_modified if state else None,
+            )
+        )
+    return requests
+
+
+def read_feeds(
+    feeds: Sequence[FeedConfig], results: Sequence[FetchResult], states: dict[str, FeedState]
+) -> tuple[list[FeedOutcome], list[FeedEntry]]:
+    """Turn feed responses into outcomes (one per feed) and the entries they list."""
+    outcomes: list[FeedOutcome] = []
+    entries: list[FeedEntry] = []
+    for feed, result in zip(feeds, results, strict=True):
+        base = {"feed_url": feed.url, "name": feed.name, "http_status": result.status}
+        if not result.ok:
+            outcomes.append(FeedOutcome(**base, outcome="failed", error=result.error, detail=result.detail))
+            continue
+        validators = {"etag": result.etag, "last_modified": result.last_modified}
+        if result.not_modified:
+            outcomes.append(FeedOutcome(**base, outcome="not_modified"))
+            continue
+        body_hash = hashlib.sha256(result.body).hexdigest()
+        state = states.get(feed.url)
+        if state is not None and state.body_hash == body_hash:
+            # Some servers send no or stale validators: an identical body needs no parsing.
+            outcomes.append(FeedOutcome(**base, **validators, outcome="unchanged", body_hash=body_hash))
+            continue
+        parsed = parse_feed(result.body, result.final_url, result.content_type)
+        if parsed.error:
+            outcomes.append(FeedOutcome(**base, outcome="failed", error=parsed.error, detail=parsed.detail))
+            continue
+        outcomes.append(
+            FeedOutcome(
+                **base,
+                **validators,
+                outcome="ok",
+                body_hash=body_hash,
+                detail=parsed.detail,
+                title=parsed.title,
+                site_url=parsed.site_url,
+                entries=len(parsed.entries),
+            )
+        )
+        entries.extend(parsed.entries)
+    return outcomes, entries
+
+
+def discovered_rows(entries: Sequence[FeedEntry], feed_titles: dict[str, str], at: datetime) -> list[dict[str, Any]]:
+    rows = []
+    for entry in entries:
+        rows.append(
+            {
+                "url": entry.url,
+                "link": entry.link,
+                "feed_url": entry.feed_url,
+                "host": urlsplit(entry.url).hostname or "",
+                "feed_title": entry.title,
+                "feed_summary": entry.summary,
+                "feed_author": entry.author,
+                "feed_published_at": entry.published_at,
+                "discovered_at": at,
+                "fetch_status": "pending",
+                "fetch_attempts": 0,
+                "outlet": feed_titles.get(entry.feed_url) or None,
+            }
+        )
+    return rows
+
+
+def count_new_per_feed(entries: Sequence[FeedEntry], known: set[str]) -> dict[str, int]:
+    new: dict[str, int] = {}
+    seen = set(known)
+    for entry in entries:
+        if entry.url not in seen:
+            seen.add(entry.url)
+            new[entry.feed_url] = new.get(entry.feed_url, 0) + 1
+    return new
+
+
+# --- articles ----------------------------------------------------------------------------------------------
+
+
+def page_requests(pending: Sequence[dict[str, Any]]) -> list[FetchRequest]:
+    # Fetch the link as the feed wrote it: some sites need their own parameters; the canonical URL stays the key.
+    return [FetchRequest(url=row["link"], kind="page") for row in pending]
+
+
+def apply_fetch(row: dict[str, Any], result: FetchResult, at: datetime) -> dict[str, Any]:
+    row = dict(row)
+    row["fetch_attempts"] = (row.get("fetch_attempts") or 0) + 1
+    row["fetched_at"] = at
+    row["final_url"] = result.final_url
+    row["http_status"] = result.status
+    if result.ok and not result.not_modified:
+        row.update(fetch_status="fetched", fetch_error=None, fetch_detail=None)
+    else:
+        row.update(
+            fetch_status="failed",
+            fetch_error=result.error or "not_modified",
+            fetch_detail=result.detail or "the server answered 304 to an unconditional request",
+        )
+    return row
+
+
+def apply_extraction(row: dict[str, Any], article: Article) -> dict[str, Any]:
+    """Merge extracted text and metadata into the article row; the feed's own data fills the gaps."""
+    row = dict(row)
+    row["extract_status"] = article.status
+    row["extract_detail"] = article.detail or None
+    row["title"] = article.title or row.get("feed_title") or ""
+    row["author"] = article.author or row.get("feed_author") or None
+    row["description"] = article.description or None
+    row["outlet"] = article.site_name or row.get("outlet") or row.get("host")
+    if article.status == "ok":
+        text, source = article.text, "page"
+    else:
+        # A teaser or paywall: classify what the feed said about the article, and say so.
+        text = "\n\n".join(part for part in (row.get("feed_summary"), article.text) if part)
+        source = "feed_summary"
+    row["text"] = text or None
+    row["text_source"] = source if text else None
+    row["word_count"] = len(text.split()) if text else 0
+    row["content_hash"] = hashlib.sha256(" ".join(text.split()).lower().encode()).hexdigest() if text else None
+    published, date_source = best_date(row.get("feed_published_at"), article.published_date, row["discovered_at"])
+    row["published_at"] = published
+    row["date_source"] = date_source
+    language = _normalise_language(article.language)
+    if not language and text:
+        language = guess_language(text)
+    row["language"] = language
+    return row
+
+
+def best_date(feed_date: datetime | None, page_date: str | None, discovered: datetime) -> tuple[datetime, str]:
+    """The date used for weekly bucketing, and where it came from.
+
+    The feed's date carries a time and a zone and is what the publisher announced; the page's date (trafilatura
+    reads meta tags, JSON-LD and the visible dateline) comes second; the discovery time is the last resort.
+    """
+    if feed_date is not None:
+        return feed_date, "feed"
+    if page_date:
+        try:
+            return datetime.fromisoformat(page_date[:10]).replace(tzinfo=UTC), "page"
+        except ValueError:
+            pass
+    return discovered, "discovered"
+
+
+def extract_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Extract the fetched pages of a batch (rows carry their page in `_body`) on all cores for big batches."""
+    todo = [row for row in rows if row["fetch_status"] == "fetched" and row.get("_body")]
+    articles = extract_many([(row["_body"], row["url"]) for row in todo])
+    by_url = {row["url"]: apply_extraction(row, article) for row, article in zip(todo, articles, strict=True)}
+    return [by_url.get(row["url"], row) for row in rows]
+
+
+def _normalise_language(code: str | None) -> str | None:
+    if not code:
+        return None
+    code = code.strip().lower().replace("_", "-").split("-")[0]
+    return code if 2 <= len(code) <= 3 and code.isalpha() else None
+
+
+# --- classification ----------------------------------------------------------------------------------------
+
+
+def classify_rows(rulesets: Sequence[RuleSet], rows: Sequence[dict[str, Any]]) -> list[tuple[str, StanceResult]]:
+    results = []
+    for row in rows:
+        if not row.get("text"):
+            continue
+        for ruleset in rulesets:
+            result = classify(ruleset, title=row.get("title") or "", text=row["text"], language=row.get("language"))
+            results.append((row["url"], result))
+    return results

@@ -1,0 +1,179 @@
+"""Configuration: `presswatch.toml` read once at the entry point into frozen values.
+
+Unknown keys are errors naming the file and the key, so that a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from extractors.fetch import FetchPolicy
+from flows.errors import ConfigError
+
+CONFIG_ENV = "PRESSWATCH_CONFIG"
+DEFAULT_CONFIG = Path("presswatch.toml")
+PROJECT_URL = "https://github.com/presswatch/presswatch"
+
+
+def software_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("presswatch")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedConfig:
+    url: str
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    config_path: Path
+    warehouse_path: Path = Path("data/presswatch.duckdb")
+    reports_dir: Path = Path("data/reports")
+    fetch: FetchPolicy = field(default_factory=FetchPolicy)
+    feeds: tuple[FeedConfig, ...] = ()
+    topics: tuple[str, ...] = ("amnesty-2015",)
+    topics_dir: Path | None = None  # None: the rule files shipped with presswatch
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+_TOP_KEYS = {"warehouse", "reports", "fetch", "feeds", "topics"}
+_WAREHOUSE_KEYS = {"path"}
+_REPORTS_KEYS = {"dir"}
+_TOPICS_KEYS = {"enabled", "dir"}
+_FEED_KEYS = {"url", "name"}
+
+
+def resolve_config_path(cli_value: str | None) -> Path:
+    if cli_value:
+        return Path(cli_value)
+    env = os.environ.get(CONFIG_ENV)
+    return Path(env) if env else DEFAULT_CONFIG
+
+
+def default_user_agent() -> str:
+    return f"presswatch/{software_version()} (+{PROJECT_URL})"
+
+
+def load_settings(path: Path, *, missing_ok: bool = False) -> Settings:
+    """Read and validate a config file. Relative paths in it are relative to the file's folder."""
+    if not path.exists():
+        if missing_ok:
+            return Settings(config_path=path, fetch=FetchPolicy(user_agent=default_user_agent()))
+        raise ConfigError(path, "configuration file not found (use --config or PRESSWATCH_CONFIG)")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, f"malformed TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, f"cannot read: {exc}") from None
+    return parse_settings(raw, path)
+
+
+def parse_settings(raw: dict[str, Any], path: Path) -> Settings:
+    base = path.parent
+    _reject_unknown(raw, _TOP_KEYS, path, "")
+    warehouse = _table(raw, "warehouse", path)
+    _reject_unknown(warehouse, _WAREHOUSE_KEYS, path, "warehouse")
+    reports = _table(raw, "reports", path)
+    _reject_unknown(reports, _REPORTS_KEYS, path, "reports")
+    topics = _table(raw, "topics", path)
+    _reject_unknown(topics, _TOPICS_KEYS, path, "topics")
+
+    settings = Settings(config_path=path)
+    changes: dict[str, Any] = {}
+    if "path" in warehouse:
+        changes["warehouse_path"] = base / _string(warehouse["path"], path, "warehouse.path")
+    else:
+        changes["warehouse_path"] = base / settings.warehouse_path
+    if "dir" in reports:
+        changes["reports_dir"] = base / _string(reports["dir"], path, "reports.dir")
+    else:
+        changes["reports_dir"] = base / settings.reports_dir
+    if "enabled" in topics:
+        enabled = topics["enabled"]
+        if not isinstance(enabled, list) or not all(isinstance(t, str) and t for t in enabled):
+            raise ConfigError(path, "must be a list of topic names", "topics.enabled")
+        changes["topics"] = tuple(enabled)
+    if "dir" in topics:
+        changes["topics_dir"] = base / _string(topics["dir"], path, "topics.dir")
+    changes["fetch"] = _parse_fetch(_table(raw, "fetch", path), path)
+    changes["feeds"] = _parse_feeds(raw.get("feeds", []), path)
+    return replace(settings, **changes)
+
+
+def _parse_fetch(table: dict[str, Any], path: Path) -> FetchPolicy:
+    known = {f.name: f for f in fields(FetchPolicy)}
+    _reject_unknown(table, set(known), path, "fetch")
+    values: dict[str, Any] = {}
+    defaults = FetchPolicy()
+    for key, value in table.items():
+        expected = type(getattr(defaults, key))
+        dotted = f"fetch.{key}"
+        if expected is bool:
+            if not isinstance(value, bool):
+                raise ConfigError(path, "must be true or false", dotted)
+        elif expected is float:
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ConfigError(path, "must be a non-negative number", dotted)
+            value = float(value)
+        elif expected is int:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(path, "must be a positive integer", dotted)
+        elif expected is str and not isinstance(value, str):
+            raise ConfigError(path, "must be a string", dotted)
+        values[key] = value
+    if not values.get("user_agent"):
+        values["user_agent"] = default_user_agent()
+    return FetchPolicy(**values)
+
+
+def _parse_feeds(raw: Any, path: Path) -> tuple[FeedConfig, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError(path, "must be an array of tables ([[feeds]])", "feeds")
+    feeds: list[FeedConfig] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw):
+        key = f"feeds[{i}]"
+        if not isinstance(item, dict):
+            raise ConfigError(path, "must be a table with url = ...", key)
+        _reject_unknown(item, _FEED_KEYS, path, key)
+        url = _string(item.get("url"), path, f"{key}.url")
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(path, f"must be an http(s) URL, got {url!r}", f"{key}.url")
+        if url in seen:
+            raise ConfigError(path, f"duplicate feed {url}", f"{key}.url")
+        seen.add(url)
+        feeds.append(FeedConfig(url=url, name=str(item.get("name", ""))))
+    return tuple(feeds)
+
+
+def _table(raw: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(path, "must be a table", key)
+    return value
+
+
+def _string(value: Any, path: Path, key: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(path, "must be a non-empty string", key)
+    return value
+
+
+def _reject_unknown(table: dict[str, Any], known: set[str], path: Path, prefix: str) -> None:
+    for key in table:
+        if key not in known:
+            dotted = f"{prefix}.{key}" if prefix else key
+            raise ConfigError(path, f"unknown key (expected one of: {', '.join(sorted(known))})", dotted)

@@ -1,0 +1,271 @@
+"""The weekly report: warehouse rows -> report model (pure) -> Markdown (Jinja2) -> file (atomic)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import jinja2
+
+from reports import markdown
+from warehouse.queries import fetch_dicts
+
+SIDES = ("supportive", "opposed", "neutral")
+ARTICLES_PER_SIDE = 10  # the report lists the clearest pieces; the rest are one SQL query away
+
+
+class WeekError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Week:
+    year: int
+    number: int
+
+    @classmethod
+    def parse(cls, value: str) -> Week:
+        try:
+            year_s, week_s = value.strip().upper().split("-W")
+            week = cls(int(year_s), int(week_s))
+            week.start  # noqa: B018 - validates the week number
+        except ValueError:
+            raise WeekError(f"invalid ISO week {value!r}: expected YYYY-Www, e.g. 2015-W33") from None
+        return week
+
+    @classmethod
+    def of(cls, day: date) -> Week:
+        iso = day.isocalendar()
+        return cls(iso.year, iso.week)
+
+    @classmethod
+    def last_complete(cls, today: date) -> Week:
+        return cls.of(today - timedelta(days=today.isoweekday()))
+
+    @property
+    def start(self) -> date:
+        return date.fromisocalendar(self.year, self.number, 1)
+
+    @property
+    def end(self) -> date:  # exclusive
+        return self.start + timedelta(days=7)
+
+    def previous(self) -> Week:
+        return Week.of(self.start - timedelta(days=7))
+
+    def __str__(self) -> str:
+        return f"{self.year}-W{self.number:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceLine:
+    snippet: str
+    matched: str
+    rule_id: str
+    weight: float
+    voice: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleLine:
+    url: str
+    outlet: str
+    title: str
+    published: str
+    language: str
+    stance: str
+    machine_stance: str
+    human_stance: str | None
+    score: float
+    confidence: float
+    flags: tuple[str, ...]
+    text_source: str
+    evidence: tuple[EvidenceLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StanceRow:
+    stance: str
+    count: int
+    share: float | None
+    previous: int
+    previous_share: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyReport:
+    topic: str
+    topic_title: str
+    week: str
+    start: date
+    end: date  # inclusive, for display
+    relevant: int
+    off_topic: int
+    outlets: int
+    stance_rows: tuple[StanceRow, ...]
+    outlet_rows: tuple[tuple[str, int, int, int, int], ...]  # outlet, supportive, opposed, neutral, off_topic
+    articles: dict[str, tuple[ArticleLine, ...]]  # per stance, clearest first
+    off_topic_articles: tuple[ArticleLine, ...]
+    failing_feeds: tuple[dict[str, Any], ...]
+    problems: tuple[dict[str, Any], ...]
+    no_rules: tuple[ArticleLine, ...]
+    uncertain: tuple[ArticleLine, ...]
+    corrected: tuple[ArticleLine, ...]
+    ruleset_versions: tuple[str, ...]
+    software_version: str
+    data_as_of: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def load_week_data(con: duckdb.DuckDBPyConnection, topic: str, week: Week) -> dict[str, Any]:
+    """Everything the report needs, read with named queries (bound parameters) from the warehouse."""
+    params = {"topic": topic, "start": _utc(week.start), "end": _utc(week.end)}
+    previous = week.previous()
+    prev_params = {"topic": topic, "start": _utc(previous.start), "end": _utc(previous.end)}
+    window = {"start": params["start"], "end": params["end"]}
+    return {
+        "articles": fetch_dicts(con, "report_articles", params),
+        "previous_counts": fetch_dicts(con, "report_stance_counts", prev_params),
+        "evidence": fetch_dicts(con, "report_evidence", params),
+        "failing_feeds": fetch_dicts(con, "report_failing_feeds"),
+        "problems": fetch_dicts(con, "report_problems", window),
+        "last_run": fetch_dicts(con, "report_last_run")[0]["last_run"],
+    }
+
+
+def build_report(
+    data: dict[str, Any], *, topic: str, topic_title: str, week: Week, software_version: str
+) -> WeeklyReport:
+    """Pure: turn the rows of `load_week_data` into the report model."""
+    evidence: dict[str, list[EvidenceLine]] = defaultdict(list)
+    for e in data["evidence"]:
+        evidence[e["url"]].append(
+            EvidenceLine(e["snippet"], e["matched"], e["rule_id"], float(e["weight"]), e["voice"])
+        )
+    lines = [_article_line(row, evidence.get(row["url"], [])) for row in data["articles"]]
+    relevant = [a for a in lines if a.stance != "off_topic"]
+    counts = Counter(a.stance for a in relevant)
+    previous = {r["stance"]: int(r["articles"]) for r in data["previous_counts"]}
+    prev_total = sum(previous.get(s, 0) for s in SIDES)
+    stance_rows = tuple(
+        StanceRow(
+            stance=s,
+            count=counts.get(s, 0),
+            share=counts.get(s, 0) / len(relevant) if relevant else None,
+            previous=previous.get(s, 0),
+            previous_share=previous.get(s, 0) / prev_total if prev_total else None,
+        )
+        for s in SIDES
+    )
+    per_outlet: dict[str, Counter[str]] = defaultdict(Counter)
+    for a in lines:
+        per_outlet[a.outlet][a.stance] += 1
+    outlet_rows = tuple(
+        sorted(
+            ((o, c["supportive"], c["opposed"], c["neutral"], c["off_topic"]) for o, c in per_outlet.items()),
+            key=lambda r: (-(r[1] + r[2] + r[3]), r[0].lower()),
+        )
+    )
+    by_side: dict[str, tuple[ArticleLine, ...]] = {}
+    for side in SIDES:
+        chosen = [a for a in relevant if a.stance == side]
+        if side == "supportive":
+            chosen.sort(key=lambda a: (-a.score, a.url))
+        elif side == "opposed":
+            chosen.sort(key=lambda a: (a.score, a.url))
+        else:
+            chosen.sort(key=lambda a: (a.published, a.url))
+        by_side[side] = tuple(chosen[:ARTICLES_PER_SIDE])
+    last_run = data.get("last_run")
+    return WeeklyReport(
+        topic=topic,
+        topic_title=topic_title,
+        week=str(week),
+        start=week.start,
+        end=week.end - timedelta(days=1),
+        relevant=len(relevant),
+        off_topic=len(lines) - len(relevant),
+        outlets=len({a.outlet for a in relevant}),
+        stance_rows=stance_rows,
+        outlet_rows=outlet_rows,
+        articles=by_side,
+        off_topic_articles=tuple(a for a in lines if a.stance == "off_topic"),
+        failing_feeds=tuple(data["failing_feeds"]),
+        problems=tuple(data["problems"]),
+        no_rules=tuple(a for a in lines if "no_rules_for_language" in a.flags),
+        uncertain=tuple(a for a in relevant if "uncertain" in a.flags),
+        corrected=tuple(a for a in lines if a.human_stance is not None),
+        ruleset_versions=tuple(sorted({row["ruleset_version"] for row in data["articles"]})),
+        software_version=software_version,
+        data_as_of=last_run.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if last_run else "no completed run",
+    )
+
+
+def _article_line(row: dict[str, Any], evidence: Sequence[EvidenceLine]) -> ArticleLine:
+    published = row["published_at"]
+    return ArticleLine(
+        url=row["url"],
+        outlet=row["outlet"] or "",
+        title=row["title"] or row["url"],
+        published=published.astimezone(UTC).strftime("%Y-%m-%d") if published else "",
+        language=row["language"] or "und",
+        stance=row["stance"],
+        machine_stance=row["machine_stance"],
+        human_stance=row["human_stance"],
+        score=float(row["score"]),
+        confidence=float(row["confidence"]),
+        flags=tuple(row["flags"] or ()),
+        text_source=row["text_source"] or "page",
+        evidence=tuple(evidence[:2]),
+    )
+
+
+def render_markdown(report: WeeklyReport) -> str:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("reports", "templates"),
+        autoescape=False,  # Markdown, not HTML: every value from the data goes through the `md` filters instead
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = markdown.text
+    env.filters["mdlink"] = lambda label, href: markdown.link(label, href)
+    env.filters["pct"] = lambda v: "–" if v is None else f"{v * 100:.0f}%"
+    env.filters["signed"] = lambda v: f"{v:+.2f}"
+    env.filters["pp"] = _percentage_points
+    return env.get_template("weekly.md.j2").render(r=report)
+
+
+def _percentage_points(row: StanceRow) -> str:
+    if row.share is None or row.previous_share is None:
+        return "–"
+    delta = (row.share - row.previous_share) * 100
+    return f"{delta:+.0f} pp"
+
+
+def write_report(markdown_text: str, reports_dir: Path, topic: str, week: Week) -> Path:
+    """Write `<reports_dir>/<topic>/<YYYY-Www>.md` atomically: a temp file in the same folder, then rename."""
+    folder = reports_dir / topic
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{week}.md"
+    fd, tmp = tempfile.mkstemp(prefix=f".{week}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(markdown_text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _utc(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)

@@ -1,0 +1,120 @@
+"""DuckDB connections and the migration runner (the only place that opens the warehouse file)."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+# DuckDB locks its file per process: a reader cannot even open it while a writer holds it. Writers keep their
+# sessions short, and anyone who finds the file locked retries for this long before giving up with a clear error.
+DEFAULT_LOCK_WAIT_S = 30.0
+_LOCK_POLL_S = 0.25
+
+
+class WarehouseError(Exception):
+    """A warehouse problem the user must act on (locked file, newer schema than this software, ...)."""
+
+
+class WarehouseLockedError(WarehouseError):
+    pass
+
+
+def migration_files() -> list[tuple[int, str, str]]:
+    """(version, name, sql) for each numbered file under warehouse/sql, in order."""
+    found = []
+    for entry in resources.files("warehouse").joinpath("sql").iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:3].isdigit():
+            found.append((int(name[:3]), name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def views_sql() -> str:
+    return resources.files("warehouse").joinpath("sql", "views.sql").read_text(encoding="utf-8")
+
+
+@contextmanager
+def connect(
+    path: Path, *, read_only: bool = False, wait_s: float = DEFAULT_LOCK_WAIT_S
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse, waiting up to `wait_s` for another process's lock; writers migrate on open."""
+    if read_only and not path.exists():
+        raise WarehouseError(f"{path}: no warehouse yet (run `presswatch ingest` or `presswatch demo` first)")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = _open(path, read_only=read_only, wait_s=wait_s)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        if not read_only:
+            migrate(con)
+        yield con
+    finally:
+        con.close()
+
+
+def _open(path: Path, *, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise WarehouseError(f"{path}: {exc}") from None
+            if time.monotonic() >= deadline:
+                raise WarehouseLockedError(
+                    f"{path} is locked by another presswatch process (an ingest?); waited {wait_s:.0f}s. "
+                    "Try again when it finishes."
+                ) from None
+            time.sleep(_LOCK_POLL_S)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return 0
+    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply pending numbered migrations, each in its own transaction, then refresh the views if they changed."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+    )
+    con.execute("CREATE TABLE IF NOT EXISTS warehouse_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    current = schema_version(con)
+    files = migration_files()
+    newest = files[-1][0] if files else 0
+    if current > newest:
+        raise WarehouseError(
+            f"the warehouse has schema version {current}, newer than this presswatch knows ({newest}); upgrade it"
+        )
+    for version, name, sql in files:
+        if version <= current:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    views = views_sql()
+    digest = hashlib.sha256(views.encode()).hexdigest()
+    row = con.execute("SELECT value FROM warehouse_meta WHERE key = 'views_hash'").fetchone()
+    if not row or row[0] != digest:
+        con.execute("BEGIN TRANSACTION")
+        con.execute(views)
+        con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('views_hash', ?)", [digest])
+        con.execute("COMMIT")
+    return max(current, newest)

@@ -1,0 +1,22 @@
+"""Named read-only queries kept as .sql files beside the schema (warehouse/sql/queries/<name>.sql)."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import duckdb
+
+
+@cache
+def query_text(name: str) -> str:
+    return resources.files("warehouse").joinpath("sql", "queries", f"{name}.sql").read_text(encoding="utf-8")
+
+
+def fetch_dicts(
+    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    cursor = con.execute(query_text(name), params or {})
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

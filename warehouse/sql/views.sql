@@ -1,0 +1,57 @@
+-- Analyst views. Recreated whenever this file changes (its hash is recorded in warehouse_meta).
+
+-- The latest classification of each (article, topic).
+CREATE OR REPLACE VIEW current_classifications AS
+SELECT * EXCLUDE (rn) FROM (
+    SELECT c.*, row_number() OVER (PARTITION BY url, topic ORDER BY classified_at DESC, ruleset_version) AS rn
+    FROM classifications c
+) WHERE rn = 1;
+
+-- One row per (article, topic): the contract of DESIGN.md. `stance` is the human label when there is one,
+-- `machine_stance` the classifier's; off-topic articles stay in with relevant = false.
+CREATE OR REPLACE VIEW coverage AS
+SELECT
+    a.url,
+    a.outlet,
+    a.title,
+    a.published_at,
+    strftime(a.published_at, '%G-W%V') AS week,
+    a.date_source,
+    a.language,
+    c.topic,
+    CASE WHEN l.stance IS NULL THEN c.relevant ELSE l.stance <> 'off_topic' END AS relevant,
+    coalesce(l.stance, c.stance) AS stance,
+    c.score,
+    c.confidence,
+    c.ruleset_version,
+    c.stance AS machine_stance,
+    l.stance AS human_stance,
+    c.flags,
+    a.text_source,
+    a.word_count,
+    a.host,
+    a.feed_url,
+    c.classified_at
+FROM articles a
+JOIN current_classifications c USING (url)
+LEFT JOIN labels l ON l.url = c.url AND l.topic = c.topic;
+
+-- Evidence of the current classification, with the article it belongs to.
+CREATE OR REPLACE VIEW current_evidence AS
+SELECT e.*
+FROM evidence e
+JOIN current_classifications c USING (url, topic, ruleset_version);
+
+CREATE OR REPLACE VIEW current_voices AS
+SELECT v.*
+FROM voices v
+JOIN current_classifications c USING (url, topic, ruleset_version);
+
+-- Pages that were discovered but could not be turned into classified text, with the reason.
+CREATE OR REPLACE VIEW article_problems AS
+SELECT
+    url, outlet, feed_url, discovered_at, fetched_at,
+    coalesce(fetch_error, CASE WHEN extract_status <> 'ok' THEN extract_status END) AS problem,
+    coalesce(fetch_detail, extract_detail) AS detail
+FROM articles
+WHERE fetch_status = 'failed' OR extract_status IN ('too_short', 'empty');

@@ -1,0 +1,306 @@
+"""Reads and bulk writes of the ingest pipeline. Rows go in as Arrow tables, one transaction per batch."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from stance.model import StanceResult
+
+# Failures worth another try in a later run (the host may come back); others are final for that URL.
+TRANSIENT_FETCH_ERRORS = ("timeout", "connect_error", "http_error", "host_backoff", "dns_error", "http_429")
+MAX_FETCH_ATTEMPTS = 3
+
+ARTICLE_COLUMNS = (
+    "url", "link", "feed_url", "host", "feed_title", "feed_summary", "feed_author", "feed_published_at",
+    "discovered_at", "fetch_status", "fetch_attempts", "fetched_at", "final_url", "http_status", "fetch_error",
+    "fetch_detail", "extract_status", "extract_detail", "outlet", "title", "author", "description",
+    "published_at", "date_source", "language", "text", "text_source", "word_count", "content_hash",
+)  # fmt: skip
+
+_TS = pa.timestamp("us", tz="UTC")
+_INT_COLUMNS = ("fetch_attempts", "http_status", "word_count")
+ARTICLE_SCHEMA = pa.schema(
+    [
+        (name, _TS if name.endswith("_at") else pa.int32() if name in _INT_COLUMNS else pa.string())
+        for name in ARTICLE_COLUMNS
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    url: str
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    consecutive_failures: int
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOutcome:
+    feed_url: str
+    name: str
+    outcome: str  # ok | not_modified | unchanged | failed
+    http_status: int | None = None
+    error: str | None = None
+    detail: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    title: str = ""
+    site_url: str = ""
+    entries: int = 0
+    new_entries: int = 0
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def _load(con: duckdb.DuckDBPyConnection, name: str, rows: Sequence[dict[str, Any]], schema: pa.Schema) -> None:
+    """Register `rows` as a relation `name` for one INSERT ... SELECT (bulk, never row by row)."""
+    con.register(name, pa.Table.from_pylist(list(rows), schema=schema))
+
+
+# --- feeds -------------------------------------------------------------------------------------------------
+
+
+def feed_states(con: duckdb.DuckDBPyConnection) -> dict[str, FeedState]:
+    rows = con.execute("SELECT url, etag, last_modified, body_hash, consecutive_failures FROM feeds").fetchall()
+    return {r[0]: FeedState(*r) for r in rows}
+
+
+_FEED_OUTCOME_SCHEMA = pa.schema(
+    [
+        ("feed_url", pa.string()), ("name", pa.string()), ("outcome", pa.string()), ("http_status", pa.int32()),
+        ("error", pa.string()), ("detail", pa.string()), ("etag", pa.string()), ("last_modified", pa.string()),
+        ("body_hash", pa.string()), ("title", pa.string()), ("site_url", pa.string()), ("entries", pa.int32()),
+        ("new_entries", pa.int32()),
+    ]
+)  # fmt: skip
+
+
+def record_feed_outcomes(
+    con: duckdb.DuckDBPyConnection, run_id: str, at: datetime, outcomes: Sequence[FeedOutcome]
+) -> None:
+    """Update each feed's state and health counters and log this fetch; call inside a transaction."""
+    if not outcomes:
+        return
+    _load(con, "feed_batch", [asdict(o) for o in outcomes], _FEED_OUTCOME_SCHEMA)
+    con.execute(
+        "INSERT INTO feeds (url, name, added_at) SELECT feed_url, name, $at FROM feed_batch "
+        "WHERE feed_url NOT IN (SELECT url FROM feeds)",
+        {"at": at},
+    )
+    con.execute(
+        """
+        UPDATE feeds SET
+            name = coalesce(nullif(b.name, ''), feeds.name),
+            title = coalesce(nullif(b.title, ''), feeds.title),
+            site_url = coalesce(nullif(b.site_url, ''), feeds.site_url),
+            etag = CASE WHEN b.outcome IN ('ok', 'unchanged') THEN b.etag ELSE feeds.etag END,
+            last_modified = CASE WHEN b.outcome IN ('ok', 'unchanged')
+                                 THEN b.last_modified ELSE feeds.last_modified END,
+            body_hash = coalesce(b.body_hash, feeds.body_hash),
+            last_fetched_at = $at,
+            last_success_at = CASE WHEN b.outcome <> 'failed' THEN $at ELSE feeds.last_success_at END,
+            last_new_item_at = CASE WHEN b.new_entries > 0 THEN $at ELSE feeds.last_new_item_at END,
+            last_status = b.http_status,
+            consecutive_failures = CASE WHEN b.outcome = 'failed' THEN feeds.consecutive_failures + 1 ELSE 0 END,
+            last_error = CASE WHEN b.outcome = 'failed' THEN b.error ELSE feeds.last_error END,
+            last_error_detail = CASE WHEN b.outcome = 'failed' THEN b.detail ELSE feeds.last_error_detail END,
+            not_modified_count = feeds.not_modified_count + CASE WHEN b.outcome = 'not_modified' THEN 1 ELSE 0 END
+        FROM feed_batch b WHERE feeds.url = b.feed_url
+        """,
+        {"at": at},
+    )
+    con.execute(
+        "DELETE FROM feed_fetches WHERE run_id = $run AND feed_url IN (SELECT feed_url FROM feed_batch)",
+        {"run": run_id},
+    )
+    con.execute(
+        "INSERT INTO feed_fetches SELECT $run, feed_url, $at, outcome, http_status, error, detail, entries, "
+        "new_entries FROM feed_batch",
+        {"run": run_id, "at": at},
+    )
+    con.unregister("feed_batch")
+
+
+# --- articles ----------------------------------------------------------------------------------------------
+
+
+def add_discovered(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert newly discovered articles (fetch_status 'pending'); URLs already known are left alone.
+
+    Returns how many were new. The anti-join runs in DuckDB on the primary-key index, not in Python.
+    """
+    if not rows:
+        return 0
+    full = [{name: row.get(name) for name in ARTICLE_COLUMNS} for row in rows]
+    _load(con, "discovered", full, ARTICLE_SCHEMA)
+    before = _count(con, "articles")
+    con.execute(
+        "INSERT INTO articles SELECT * FROM (SELECT DISTINCT ON (url) * FROM discovered ORDER BY url, discovered_at) d "
+        "WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.url = d.url)"
+    )
+    con.unregister("discovered")
+    return _count(con, "articles") - before
+
+
+def known_urls(con: duckdb.DuckDBPyConnection, urls: Sequence[str]) -> set[str]:
+    """Which of `urls` the warehouse already holds (a join on the primary key, not a scan into Python)."""
+    if not urls:
+        return set()
+    _load(con, "probe", [{"url": u} for u in set(urls)], pa.schema([("url", pa.string())]))
+    found = {row[0] for row in con.execute("SELECT p.url FROM probe p JOIN articles a USING (url)").fetchall()}
+    con.unregister("probe")
+    return found
+
+
+def pending_articles(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict[str, Any]]:
+    """Articles discovered but not yet fetched, and transient failures still worth a retry, oldest first."""
+    cursor = con.execute(
+        f"""
+        SELECT {", ".join(ARTICLE_COLUMNS)} FROM articles
+        WHERE fetch_status = 'pending'
+           OR (fetch_status = 'failed' AND fetch_error IN ({", ".join("?" for _ in TRANSIENT_FETCH_ERRORS)})
+               AND fetch_attempts < ?)
+           OR (fetch_status = 'failed' AND fetch_error LIKE 'http_5%' AND fetch_attempts < ?)
+        ORDER BY discovered_at, url
+        LIMIT ?
+        """,
+        [*TRANSIENT_FETCH_ERRORS, MAX_FETCH_ATTEMPTS, MAX_FETCH_ATTEMPTS, limit],
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def unclassified_articles(con: duckdb.DuckDBPyConnection, topic: str, version: str, limit: int) -> list[dict[str, Any]]:
+    """Fetched articles with text that have no classification for this topic and ruleset version."""
+    cursor = con.execute(
+        """
+        SELECT url, title, text, language FROM articles a
+        WHERE text IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM classifications c WHERE c.url = a.url AND c.topic = ? AND c.ruleset_version = ?)
+        ORDER BY url LIMIT ?
+        """,
+        [topic, version, limit],
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def stored_texts(con: duckdb.DuckDBPyConnection, limit: int, offset: int) -> list[dict[str, Any]]:
+    cursor = con.execute(
+        "SELECT url, title, text, language FROM articles WHERE text IS NOT NULL ORDER BY url LIMIT ? OFFSET ?",
+        [limit, offset],
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def save_articles(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> None:
+    """Replace the given articles' rows (delete, then insert the batch); call inside a transaction."""
+    if not rows:
+        return
+    _load(con, "article_batch", [{name: row.get(name) for name in ARTICLE_COLUMNS} for row in rows], ARTICLE_SCHEMA)
+    con.execute("DELETE FROM articles WHERE url IN (SELECT url FROM article_batch)")
+    con.execute("INSERT INTO articles SELECT * FROM article_batch")
+    con.unregister("article_batch")
+
+
+# --- classifications ---------------------------------------------------------------------------------------
+
+_CLASSIFICATION_SCHEMA = pa.schema(
+    [
+        ("url", pa.string()), ("topic", pa.string()), ("ruleset_version", pa.string()), ("classified_at", _TS),
+        ("relevant", pa.bool_()), ("stance", pa.string()), ("score", pa.float64()), ("confidence", pa.float64()),
+        ("language", pa.string()), ("flags", pa.list_(pa.string())),
+    ]
+)  # fmt: skip
+_EVIDENCE_SCHEMA = pa.schema(
+    [
+        ("url", pa.string()), ("topic", pa.string()), ("ruleset_version", pa.string()), ("seq", pa.int32()),
+        ("rule_id", pa.string()), ("kind", pa.string()), ("matched", pa.string()), ("snippet", pa.string()),
+        ("weight", pa.float64()), ("voice", pa.string()), ("language", pa.string()),
+    ]
+)  # fmt: skip
+_VOICE_SCHEMA = pa.schema(
+    [
+        ("url", pa.string()), ("topic", pa.string()), ("ruleset_version", pa.string()), ("name", pa.string()),
+        ("side", pa.string()), ("mentions", pa.int32()), ("snippet", pa.string()),
+    ]
+)  # fmt: skip
+
+
+def save_classifications(
+    con: duckdb.DuckDBPyConnection, results: Sequence[tuple[str, StanceResult]], at: datetime
+) -> None:
+    """Store (url, result) pairs with their evidence and voices, replacing earlier rows of the same ruleset
+    version (earlier versions are kept for comparison); call inside a transaction."""
+    if not results:
+        return
+    classifications, evidence, voices = [], [], []
+    for url, r in results:
+        key = {"url": url, "topic": r.topic, "ruleset_version": r.ruleset_version}
+        classifications.append(
+            key | {"classified_at": at, "relevant": r.relevant, "stance": r.stance, "score": r.score,
+                   "confidence": r.confidence, "language": r.language, "flags": list(r.flags)}
+        )  # fmt: skip
+        for seq, e in enumerate(r.evidence):
+            evidence.append(
+                key | {"seq": seq, "rule_id": e.rule_id, "kind": e.kind, "matched": e.matched, "snippet": e.snippet,
+                       "weight": e.weight, "voice": e.voice, "language": e.language}
+            )  # fmt: skip
+        seen: set[str] = set()
+        for v in r.voices:
+            if v.name not in seen:
+                seen.add(v.name)
+                voices.append(key | {"name": v.name, "side": v.side, "mentions": v.mentions, "snippet": v.snippet})
+    _load(con, "c_batch", classifications, _CLASSIFICATION_SCHEMA)
+    _load(con, "e_batch", evidence, _EVIDENCE_SCHEMA)
+    _load(con, "v_batch", voices, _VOICE_SCHEMA)
+    for table in ("classifications", "evidence", "voices"):
+        con.execute(
+            f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM c_batch b WHERE b.url = t.url AND b.topic = t.topic "
+            "AND b.ruleset_version = t.ruleset_version)"
+        )
+    con.execute("INSERT INTO classifications SELECT * FROM c_batch")
+    con.execute("INSERT INTO evidence SELECT * FROM e_batch")
+    con.execute("INSERT INTO voices SELECT * FROM v_batch")
+    for name in ("c_batch", "e_batch", "v_batch"):
+        con.unregister(name)
+
+
+# --- runs --------------------------------------------------------------------------------------------------
+
+
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, at: datetime) -> None:
+    con.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, NULL, 'running', NULL)", [run_id, flow, at])
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, at: datetime, status: str, summary: dict[str, Any]) -> None:
+    con.execute(
+        "UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE run_id = ?",
+        [at, status, json.dumps(summary, default=str), run_id],
+    )
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(row[0]) if row else 0
