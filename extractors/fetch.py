@@ -78,7 +78,7 @@ class Fetcher:
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
         self._hosts: dict[str, _HostState] = {}
-        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self._robots: dict[str, urllib.robotparser.RobotFileParser | _Refused | None] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
         self._in_flight = asyncio.Semaphore(policy.max_in_flight)
 
@@ -230,22 +230,31 @@ class Fetcher:
         async with self._robots_locks.setdefault(key, asyncio.Lock()):
             if key not in self._robots:
                 self._robots[key] = await self._load_robots(key)
-        parser = self._robots[key]
-        return parser is None or parser.can_fetch(ROBOTS_AGENT, url)
+        rules = self._robots[key]
+        if isinstance(rules, _Refused):
+            raise rules
+        return rules is None or rules.can_fetch(ROBOTS_AGENT, url)
 
-    async def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | None:
-        """robots.txt per RFC 9309: 4xx means no rules, 5xx or unreachable means fetch nothing for now."""
-        parser = urllib.robotparser.RobotFileParser()
+    async def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | _Refused | None:
+        """robots.txt per RFC 9309: 4xx means no rules; 5xx means fetch nothing from the host for now.
+
+        An unreachable host is remembered for the run with the reason, so every page of it fails with that reason.
+        """
         try:
             response = await self._send(origin + "/robots.txt", {"Accept": "text/plain"})
-        except (_Refused, httpx.HTTPError):
-            parser.parse(["User-agent: *", "Disallow: /"])
-            return parser
-        if 400 <= response.status < 500:
-            return None
-        if response.status >= 500 or response.status in (301, 302, 303, 307, 308):
-            parser.parse(["User-agent: *", "Disallow: /"])
-            return parser
+        except _Refused as exc:
+            return exc
+        except httpx.TimeoutException:
+            return _Refused("timeout", f"{origin}/robots.txt timed out")
+        except httpx.ConnectError as exc:
+            return _Refused("connect_error", f"{origin}: {exc or type(exc).__name__}")
+        except httpx.HTTPError as exc:
+            return _Refused("http_error", f"{origin}/robots.txt: {type(exc).__name__}: {exc}")
+        if response.status in (301, 302, 303, 307, 308) or 400 <= response.status < 500:
+            return None  # RFC 9309 lets crawlers follow; we treat a moved or missing robots.txt as "no rules"
+        if response.status >= 500:
+            return _Refused("robots_unavailable", f"{origin}/robots.txt answered HTTP {response.status}")
+        parser = urllib.robotparser.RobotFileParser()
         parser.parse(response.body.decode("utf-8", errors="replace").splitlines())
         return parser
 
