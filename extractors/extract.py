@@ -72,10 +72,12 @@ def page_language(html: bytes) -> str | None:
     return None
 
 
-def extract_many(pages: Sequence[tuple[bytes, str]], *, workers: int | None = None) -> list[Article]:
+def extract_many(
+    pages: Sequence[tuple[bytes, str]], *, workers: int | None = None, pool_min_pages: int = POOL_MIN_PAGES
+) -> list[Article]:
     """Extract many pages, on all cores when the batch is large enough to pay for the pool. Keeps input order."""
     workers = workers or os.cpu_count() or 1
-    if workers <= 1 or len(pages) < POOL_MIN_PAGES:
+    if workers <= 1 or len(pages) < pool_min_pages:
         return [extract_article(html, url) for html, url in pages]
     # spawn, not fork: the parent runs Prefect's threads, and forking a threaded process can deadlock.
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:

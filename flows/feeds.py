@@ -57,7 +57,8 @@ def add_feed(settings: Settings, url: str, name: str = "", source: str = "cli") 
     if any(f.url == url for f in settings.feeds):
         return f"already watched (in {settings.config_path}): {url}"
     with connect(settings.warehouse_path) as con:
-        existing = con.execute("SELECT active FROM feeds WHERE url = ?", [url]).fetchone()
+        found = con.execute("SELECT active FROM feeds WHERE url = ?", [url]).fetchall()
+        existing = found[0] if found else None
         if existing is None:
             con.execute(
                 "INSERT INTO feeds (url, name, source, active, added_at) VALUES (?, ?, ?, true, ?)",
@@ -74,8 +75,8 @@ def remove_feed(settings: Settings, url: str) -> str:
     if any(f.url == url for f in settings.feeds):
         raise PresswatchError(f"{url} is listed in {settings.config_path}: remove it there")
     with connect(settings.warehouse_path) as con:
-        existing = con.execute("SELECT active FROM feeds WHERE url = ?", [url]).fetchone()
-        if existing is None or not existing[0]:
+        found = con.execute("SELECT active FROM feeds WHERE url = ?", [url]).fetchall()
+        if not found or not found[0][0]:
             raise PresswatchError(f"not a watched feed: {url}")
         # Kept, not deleted: its articles and fetch history stay, and `feeds add` resumes it.
         con.execute("UPDATE feeds SET active = false WHERE url = ?", [url])

@@ -77,11 +77,10 @@ def _open(path: Path, *, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConne
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-    ).fetchone()
-    if not exists or not exists[0]:
+    ).fetchall()
+    if not exists[0][0]:
         return 0
-    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
-    return int(row[0]) if row else 0
+    return int(con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0])
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
@@ -111,8 +110,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             raise
     views = views_sql()
     digest = hashlib.sha256(views.encode()).hexdigest()
-    row = con.execute("SELECT value FROM warehouse_meta WHERE key = 'views_hash'").fetchone()
-    if not row or row[0] != digest:
+    row = con.execute("SELECT value FROM warehouse_meta WHERE key = 'views_hash'").fetchall()
+    if not row or row[0][0] != digest:
         con.execute("BEGIN TRANSACTION")
         con.execute(views)
         con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('views_hash', ?)", [digest])

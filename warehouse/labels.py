@@ -10,8 +10,8 @@ from warehouse.db import connect
 
 def save_label(path: Path, url: str, topic: str, stance: str, note: str | None, by: str | None) -> None:
     with connect(path) as con:
-        known = con.execute("SELECT count(*) FROM articles WHERE url = ?", [url]).fetchone()
-        if not known or not known[0]:
+        known = con.execute("SELECT count(*) FROM articles WHERE url = ?", [url]).fetchall()
+        if not known[0][0]:
             from warehouse.db import WarehouseError
 
             raise WarehouseError(f"no article with URL {url} in the warehouse")

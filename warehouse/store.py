@@ -302,5 +302,5 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, at: datetime, status
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
-    return int(row[0]) if row else 0
+    # fetchall, not fetchone: DuckDB 2 refuses further work on a connection with an unfinished result.
+    return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])

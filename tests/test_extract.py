@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import pytest
+
+from extractors.extract import extract_article, extract_many, page_language
+from tests.conftest import FIXTURES
+
+URL = "http://news.example/news/amnesty-vote.html"
+
+
+def _page(path: str) -> bytes:
+    return (FIXTURES / "site" / path).read_text(encoding="utf-8").replace("__BASE__", "http://news.example").encode()
+
+
+def test_main_text_and_metadata() -> None:
+    article = extract_article(_page("news/amnesty-vote.html"), URL)
+    assert article.status == "ok"
+    assert article.title == "Amnesty delegates back decriminalisation of sex work"
+    assert article.site_name == "Harbour Ledger"
+    assert article.author == "Maeve Lorcan"
+    assert article.published_date == "2015-08-11"
+    assert article.language == "en"
+    assert "International Council Meeting" in article.text
+    assert article.word_count > 150
+
+
+@pytest.mark.parametrize(
+    "boilerplate",
+    [
+        pytest.param("betrayal of women", id="comments"),
+        pytest.param("Accept all cookies", id="cookie-banner"),
+        pytest.param("Ferry timetable", id="related-links"),
+        pytest.param("All rights reserved", id="footer"),
+        pytest.param("Weather", id="navigation"),
+    ],
+)
+def test_boilerplate_is_left_out(boilerplate: str) -> None:
+    article = extract_article(_page("news/amnesty-vote.html"), URL)
+    assert boilerplate not in article.text
+
+
+def test_teaser_is_too_short() -> None:
+    article = extract_article(_page("news/teaser.html"), URL)
+    assert article.status == "too_short"
+    assert "minimum" in article.detail
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        pytest.param(b"", id="empty"),
+        pytest.param(b"<html><body></body></html>", id="no-body-text"),
+        pytest.param(b"\x00\xff\xfe garbage \x89PNG", id="binary"),
+    ],
+)
+def test_pages_without_text_are_empty_not_errors(html: bytes) -> None:
+    article = extract_article(html, URL)
+    assert article.status == "empty"
+    assert article.text == ""
+
+
+@pytest.mark.parametrize(
+    ("html", "language"),
+    [
+        pytest.param(b'<html lang="de-DE"><body>', "de", id="html-lang-region"),
+        pytest.param(b"<html xml:lang='fr' lang='fr'>", "fr", id="xml-lang"),
+        pytest.param(b'<html><head><meta http-equiv="content-language" content="sv">', "sv", id="meta"),
+        pytest.param(b'<html><head><meta property="og:locale" content="es_ES">', "es", id="og-locale"),
+        pytest.param(b"<html><body>", None, id="none"),
+    ],
+)
+def test_page_language(html: bytes, language: str | None) -> None:
+    assert page_language(html) == language
+
+
+def test_extract_many_keeps_order_in_a_process_pool() -> None:
+    pages = [(_page("news/amnesty-vote.html"), "a"), (_page("misc/harbour.html"), "b")] * 3
+    serial = extract_many(pages, workers=1)
+    pooled = extract_many(pages, workers=2, pool_min_pages=1)
+    assert [a.url for a in pooled] == ["a", "b"] * 3
+    assert [a.text for a in pooled] == [a.text for a in serial]

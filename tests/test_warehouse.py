@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import json
+import multiprocessing
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.builders import article_row, result, write
+from warehouse import store
+from warehouse.analyst import QueryError, run_query
+from warehouse.db import WarehouseLockedError, connect, migration_files, schema_version
+
+AUG11 = datetime(2015, 8, 11, 12, 0, tzinfo=UTC)
+
+
+def test_migrations_are_recorded_and_reopening_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    with connect(path) as con:
+        assert schema_version(con) == migration_files()[-1][0]
+        tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+    assert {"articles", "classifications", "evidence", "voices", "feeds", "runs", "labels", "coverage"} <= tables
+    with connect(path) as con:
+        rows = con.execute("select count(*) from schema_migrations").fetchone()
+    assert rows == (len(migration_files()),)
+
+
+def test_discovery_is_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    rows = [
+        {"url": f"http://a.example/{i}", "link": f"http://a.example/{i}?utm_source=x", "feed_url": "f",
+         "host": "a.example", "discovered_at": AUG11, "fetch_status": "pending", "fetch_attempts": 0}
+        for i in range(5)
+    ]  # fmt: skip
+    with connect(path) as con:
+        assert store.add_discovered(con, rows + rows[:2]) == 5
+        assert store.add_discovered(con, rows) == 0
+        assert store.known_urls(con, ["http://a.example/1", "http://b.example/"]) == {"http://a.example/1"}
+        assert len(store.pending_articles(con, limit=100)) == 5
+
+
+def test_classifications_replace_same_version_and_keep_older_versions(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    url = "http://a.example/1"
+    row = article_row(url, outlet="A", title="T", published=AUG11)
+    write(path, [row], [(url, result("supportive", 0.5, snippet="a historic step", weight=2.0, version="v1"))])
+    write(path, [row], [(url, result("supportive", 0.6, snippet="a historic step", weight=2.0, version="v1"))])
+    later = datetime(2015, 9, 1, tzinfo=UTC)
+    write(path, [row], [(url, result("opposed", -0.4, snippet="a betrayal", weight=-2.0, version="v2"))], at=later)
+    with connect(path) as con:
+        assert con.execute("select count(*) from articles").fetchone() == (1,)
+        assert con.execute("select ruleset_version, score from classifications order by 1").fetchall() == [
+            ("v1", 0.6),
+            ("v2", -0.4),
+        ]
+        assert con.execute("select count(*) from evidence").fetchone() == (2,)
+        assert con.execute("select stance, ruleset_version, week from coverage").fetchall() == [
+            ("opposed", "v2", "2015-W33")
+        ]
+
+
+def test_human_label_wins_in_coverage_with_machine_beside_it(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    url = "http://a.example/1"
+    write(path, [article_row(url, outlet="A", title="T", published=AUG11)], [(url, result("neutral", 0.05))])
+    from warehouse.labels import save_label
+
+    save_label(path, url, "amnesty-2015", "opposed", "the headline calls it a betrayal", "tester")
+    with connect(path) as con:
+        assert con.execute("select stance, machine_stance, human_stance, relevant from coverage").fetchall() == [
+            ("opposed", "neutral", "opposed", True)
+        ]
+
+
+def test_written_rows_read_back_unchanged(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    url = "http://a.example/ünï"
+    text = "Line one.\n\nLine «two» | with pipes and 'quotes' \u2014 done."
+    write(
+        path, [article_row(url, outlet="Ä", title="T|t", published=AUG11, text=text)], [(url, result("off_topic", 0.0))]
+    )
+    with connect(path, read_only=True) as con:
+        assert con.execute("select url, outlet, title, text, published_at from articles").fetchone() == (
+            url, "Ä", "T|t", text, AUG11,
+        )  # fmt: skip
+        assert con.execute("select relevant, stance, flags from coverage").fetchone() == (False, "off_topic", [])
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        pytest.param("DROP TABLE articles", id="drop"),
+        pytest.param("DELETE FROM articles", id="delete"),
+        pytest.param("UPDATE articles SET title = 'x'", id="update"),
+        pytest.param("INSERT INTO labels VALUES ('u', 't', 'neutral', NULL, now(), NULL)", id="insert"),
+        pytest.param("CREATE TABLE x (a INT)", id="create"),
+        pytest.param("ATTACH ':memory:' AS other", id="attach"),
+        pytest.param("COPY articles TO '{tmp}/leak.csv'", id="copy-to"),
+        pytest.param("SELECT * FROM read_csv('/etc/passwd')", id="read-file"),
+        pytest.param("INSTALL httpfs", id="install"),
+        pytest.param("LOAD httpfs", id="load"),
+        pytest.param("SET enable_external_access = true", id="re-enable"),
+    ],
+)
+def test_analyst_sql_cannot_change_or_leak(tmp_path: Path, statement: str) -> None:
+    path = tmp_path / "w.duckdb"
+    url = "http://a.example/1"
+    write(path, [article_row(url, outlet="A", title="T", published=AUG11)], [(url, result("neutral", 0.0))])
+    before = path.read_bytes()
+    with pytest.raises(QueryError) as info:
+        run_query(path, statement.format(tmp=tmp_path))
+    assert "\n" not in str(info.value) and str(info.value)
+    assert path.read_bytes() == before
+    assert not (tmp_path / "leak.csv").exists()
+
+
+def test_analyst_sql_with_parameters(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    url = "http://a.example/1"
+    write(path, [article_row(url, outlet="A", title="T", published=AUG11)], [(url, result("supportive", 0.4))])
+    found = run_query(path, "select url, stance from coverage where outlet = $outlet", {"outlet": "A"})
+    assert found.columns == ("url", "stance") and found.rows == [(url, "supportive")]
+
+
+def _hold_lock(path: str, ready: multiprocessing.synchronize.Event, release: multiprocessing.synchronize.Event) -> None:
+    con = duckdb.connect(path)
+    ready.set()
+    release.wait(10)
+    con.close()
+
+
+def test_locked_warehouse_gives_a_clear_error_after_waiting(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    with connect(path):
+        pass
+    ctx = multiprocessing.get_context("spawn")
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_lock, args=(str(path), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(30)
+        with (
+            pytest.raises(WarehouseLockedError, match="locked by another presswatch process"),
+            connect(path, read_only=True, wait_s=0.5),
+        ):
+            pass
+    finally:
+        release.set()
+        holder.join(10)
+    with connect(path, read_only=True, wait_s=5) as con:  # free again
+        assert con.execute("select 1").fetchone() == (1,)
+
+
+def test_runs_summary_is_json(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    write(path, [], [])
+    with connect(path) as con:
+        summary = con.execute("select summary from runs").fetchone()
+    assert summary is not None and json.loads(summary[0]) == {"articles": 0}
