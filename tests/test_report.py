@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import os
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from reports import markdown
+from reports.weekly import Week, WeekError, build_report, load_week_data, render_markdown, write_report
+from stance.model import Voice
+from tests.builders import article_row, result, write
+from warehouse import store
+from warehouse.db import connect
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("PRESSWATCH_UPDATE_GOLDEN") == "1"  # review the diff before committing
+
+
+def _fixed_warehouse(path: Path) -> None:
+    def at(day: int, hour: int = 9) -> datetime:
+        return datetime(2015, 8, day, hour, tzinfo=UTC)
+
+    shetty = (Voice("Salil Shetty", "supportive", 2, "said Salil Shetty"),)
+    catw = (Voice("Coalition Against Trafficking in Women", "opposed", 1, "CATW said"),)
+    rows_and_results = [
+        # previous week (W32): one supportive, one opposed
+        (article_row("http://a.example/w32-1", outlet="Courier", title="Vote ahead", published=at(5)),
+         result("supportive", 0.4, snippet="The vote is overdue.", weight=1.5)),
+        (article_row("http://b.example/w32-2", outlet="Ledger", title="Ahead of Dublin", published=at(6)),
+         result("opposed", -0.3, snippet="A dangerous idea.", weight=-1.0)),
+        # report week (W33)
+        (article_row("http://a.example/1", outlet="Courier", title="A historic step | for rights",
+                     published=at(11, 20)),
+         result("supportive", 0.72, snippet="This is a historic step for human rights.", weight=2.5, voices=shetty)),
+        (article_row("http://b.example/2", outlet="Ledger", title="Betrayal <script>alert(1)</script>",
+                     published=at(12)),
+         result("opposed", -0.65, snippet="The vote is a betrayal of women [see](http://evil.example).", weight=-3.0,
+                voices=catw)),
+        (article_row("http://b.example/3", outlet="Ledger", title="Delegates vote in Dublin", published=at(12, 15)),
+         result("neutral", 0.05, snippet="Critics said it would protect pimps.", weight=-1.0, voice="quoted",
+                flags=("uncertain",), voices=shetty + catw)),
+        (article_row("http://c.example/4", outlet="Gazeta", title="Amnesty i prostytucja", published=at(13),
+                     language="pl"),
+         result("neutral", 0.0, flags=("no_rules_for_language",), language="pl")),
+        (article_row("http://c.example/5", outlet="Gazeta", title="Harbour works delayed", published=at(14)),
+         result("off_topic", 0.0)),
+        (article_row("http://a.example/6", outlet="Courier", title="Belfast teaser", published=at(14),
+                     text_source="feed_summary", extract_status="too_short", extract_detail="12 words of main text"),
+         result("supportive", 0.3, snippet="A welcome decision.", weight=1.0)),
+    ]  # fmt: skip
+    write(path, [r for r, _ in rows_and_results], [(r["url"], res) for r, res in rows_and_results])
+    failed_page = article_row("http://b.example/gone", outlet="Ledger", title="Gone", published=at(13))
+    failed_page.update(fetch_status="failed", fetch_error="http_404", fetch_detail="HTTP 404 from http://b.example/gone",
+                       extract_status=None, text=None, text_source=None)  # fmt: skip
+    with connect(path) as con, store.transaction(con):
+        store.save_articles(con, [failed_page])
+        store.record_feed_outcomes(
+            con, "run-1", at(17),
+            [store.FeedOutcome("http://d.example/feed.rss", "Broken Gazette", "failed", None, "malformed_feed",
+                               "mismatched tag: line 3, column 2")],
+        )  # fmt: skip
+    from warehouse.labels import save_label
+
+    save_label(path, "http://b.example/3", "amnesty-2015", "neutral", "checked", "tester")
+
+
+def _render(path: Path, week: str) -> str:
+    with connect(path, read_only=True) as con:
+        data = load_week_data(con, "amnesty-2015", Week.parse(week))
+    report = build_report(
+        data, topic="amnesty-2015", topic_title="Amnesty International's 2015 sex-work resolution",
+        week=Week.parse(week), software_version="0.0.test",
+    )  # fmt: skip
+    return render_markdown(report)
+
+
+def test_weekly_report_matches_golden_file(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    _fixed_warehouse(path)
+    text = _render(path, "2015-W33")
+    golden = GOLDEN / "amnesty-2015-2015-W33.md"
+    if UPDATE:
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_report_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    _fixed_warehouse(path)
+    text = _render(path, "2015-W33")
+    assert "**5 relevant articles from 3 outlets**" in text
+    assert "| supportive | 2 | 40% | 1 (50%) | -10 pp |" in text
+    assert "| opposed | 1 | 20% | 1 (50%) | -30 pp |" in text
+    assert "malformed\\_feed" in text and "http\\_404" in text
+    assert "*classified on the feed summary*" in text
+
+
+def test_article_text_cannot_inject_markup(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    _fixed_warehouse(path)
+    text = _render(path, "2015-W33")
+    assert "<script>" not in text
+    assert "[see](http://evil.example)" not in text
+    for line in text.splitlines():
+        if line.startswith("| Courier"):
+            assert len(re.split(r"(?<!\\)\|", line)) == 7  # outlet + 4 counts, between 6 unescaped pipes
+
+
+def test_empty_week(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    _fixed_warehouse(path)
+    text = _render(path, "2016-W21")
+    assert "No relevant articles this week" in text
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        pytest.param("a|b", "a\\|b", id="pipe"),
+        pytest.param("<b>x</b>", "\\<b\\>x\\</b\\>", id="html"),
+        pytest.param("[x](y)", "\\[x\\]\\(y\\)", id="link"),
+        pytest.param("line\nbreak", "line break", id="newline"),
+        pytest.param("AT&T", "AT&amp;T", id="ampersand"),
+    ],
+)
+def test_markdown_escaping(value: str, expected: str) -> None:
+    assert markdown.text(value) == expected
+
+
+def test_links_only_for_http() -> None:
+    assert markdown.link("x", "javascript:alert(1)") == "x"
+    assert markdown.link("x", "http://a.example/a b)") == "[x](<http://a.example/a%20b%29>)"
+
+
+@pytest.mark.parametrize(
+    ("value", "start"),
+    [pytest.param("2015-W33", date(2015, 8, 10), id="w33"), pytest.param("2016-w21", date(2016, 5, 23), id="lower")],
+)
+def test_week_parsing(value: str, start: date) -> None:
+    assert Week.parse(value).start == start
+
+
+@pytest.mark.parametrize("value", ["2015-33", "2015-W54", "W33", "2015-W00"])
+def test_bad_weeks(value: str) -> None:
+    with pytest.raises(WeekError):
+        Week.parse(value)
+
+
+def test_last_complete_week() -> None:
+    assert str(Week.last_complete(date(2015, 8, 17))) == "2015-W33"  # a Monday
+    assert str(Week.last_complete(date(2015, 8, 16))) == "2015-W32"  # the Sunday ending W33
+
+
+def test_report_is_written_atomically(tmp_path: Path) -> None:
+    target = write_report("# hello\n", tmp_path, "amnesty-2015", Week.parse("2015-W33"))
+    assert target == tmp_path / "amnesty-2015" / "2015-W33.md"
+    assert target.read_text() == "# hello\n"
+    assert [p.name for p in target.parent.iterdir()] == ["2015-W33.md"]
