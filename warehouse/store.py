@@ -255,9 +255,11 @@ def save_classifications(
     version (earlier versions are kept for comparison); call inside a transaction."""
     if not results:
         return
-    classifications, evidence, voices = [], [], []
+    classifications: list[dict[str, Any]] = []
+    evidence: list[dict[str, Any]] = []
+    voices: list[dict[str, Any]] = []
     for url, r in results:
-        key = {"url": url, "topic": r.topic, "ruleset_version": r.ruleset_version}
+        key: dict[str, Any] = {"url": url, "topic": r.topic, "ruleset_version": r.ruleset_version}
         classifications.append(
             key | {"classified_at": at, "relevant": r.relevant, "stance": r.stance, "score": r.score,
                    "confidence": r.confidence, "language": r.language, "flags": list(r.flags)}

@@ -1,0 +1,238 @@
+"""The command line through its real entry point: exit codes, one-line errors, data on stdout."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from flows.cli import main
+from tests.builders import article_row, result, write
+
+
+def run(
+    argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, stdin: str = ""
+) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["presswatch", *argv])
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = int(exc.code or 0) if not isinstance(exc.code, str) else 1
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "presswatch.toml"
+    path.write_text('[warehouse]\npath = "pw.duckdb"\n[reports]\ndir = "reports"\n', encoding="utf-8")
+    url = "http://a.example/1"
+    published = datetime(2015, 8, 12, tzinfo=UTC)
+    write(
+        tmp_path / "pw.duckdb",
+        [article_row(url, outlet="Courier", title="A | title", published=published),
+         article_row("http://a.example/2", outlet="Ledger", title="Other", published=published)],
+        [(url, result("supportive", 0.5)), ("http://a.example/2", result("off_topic", 0.0))],
+    )  # fmt: skip
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        pytest.param("[warehouse]\npaht = 'x'\n", "warehouse.paht: unknown key", id="unknown-key"),
+        pytest.param("[warehouse\n", "malformed TOML", id="malformed"),
+    ],
+)
+def test_bad_config_is_one_line_and_exit_2(
+    tmp_path: Path, text: str, fragment: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = run(["--config", str(path), "sql", "select 1"], capsys, monkeypatch)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and str(path) in err and fragment in err
+
+
+def test_missing_config(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, _, err = run(["--config", str(tmp_path / "none.toml"), "ingest"], capsys, monkeypatch)
+    assert code == 2 and "not found" in err and "Traceback" not in err
+
+
+def test_config_from_environment(
+    config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PRESSWATCH_CONFIG", str(config))
+    code, out, _ = run(["sql", "select count(*) as n from coverage", "--format", "json"], capsys, monkeypatch)
+    assert code == 0 and json.loads(out) == [{"n": 2}]
+
+
+def test_sql_json_is_one_array(
+    config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = run(
+        ["--config", str(config), "sql", "select stance, count(*) from coverage group by 1 order by 1", "--format", "json"],
+        capsys, monkeypatch,
+    )  # fmt: skip
+    assert code == 0
+    assert json.loads(out) == [{"stance": "off_topic", "count_star()": 1}, {"stance": "supportive", "count_star()": 1}]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "markdown", "table"])
+def test_sql_formats_parse_back(
+    fmt: str, config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = run(
+        ["--config", str(config), "sql", "select title, published_at from coverage order by url", "--format", fmt],
+        capsys, monkeypatch,
+    )  # fmt: skip
+    assert code == 0
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(out)))
+        assert rows == [
+            ["title", "published_at"],
+            ["A | title", "2015-08-12T00:00:00+00:00"],
+            ["Other", "2015-08-12T00:00:00+00:00"],
+        ]
+    elif fmt == "jsonl":
+        assert [json.loads(line)["title"] for line in out.splitlines()] == ["A | title", "Other"]
+    elif fmt == "markdown":
+        lines = out.splitlines()
+        assert lines[0] == "| title | published_at |" and lines[1] == "|---|---|"
+        assert lines[2].startswith("| A \\| title | 2015-08-12")
+    else:
+        assert "A | title" in out
+
+
+def test_sql_from_stdin_with_parameters(
+    config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = run(
+        ["--config", str(config), "sql", "-", "-p", "outlet=Ledger", "--format", "json"],
+        capsys, monkeypatch, stdin="select title from coverage where outlet = $outlet",
+    )  # fmt: skip
+    assert code == 0 and json.loads(out) == [{"title": "Other"}]
+
+
+def test_sql_errors_are_one_line_exit_1(
+    config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, err = run(["--config", str(config), "sql", "delete from articles"], capsys, monkeypatch)
+    assert code == 1 and out == ""
+    assert err.startswith("presswatch: ") and err.count("\n") == 1 and "read-only" in err.lower()
+    code, _, err = run(["--config", str(config), "sql", "selec 1"], capsys, monkeypatch)
+    assert code == 1 and "syntax error" in err.lower()
+
+
+def test_sql_bad_format(config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, _, err = run(["--config", str(config), "sql", "select 1", "--format", "xml"], capsys, monkeypatch)
+    assert code == 1 and "--format must be one of" in err
+
+
+def test_report_for_a_week(config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = run(["--config", str(config), "report", "--week", "2015-W33"], capsys, monkeypatch)
+    assert code == 0
+    path = Path(out.strip())
+    assert path == config.parent / "reports" / "amnesty-2015" / "2015-W33.md"
+    assert "A \\| title" in path.read_text(encoding="utf-8")
+
+
+def test_report_bad_week(config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, _, err = run(["--config", str(config), "report", "--week", "2015-33"], capsys, monkeypatch)
+    assert code == 1 and "invalid ISO week" in err
+
+
+def test_unknown_topic(config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, _, err = run(
+        ["--config", str(config), "report", "--week", "2015-W33", "--topic", "nope"], capsys, monkeypatch
+    )
+    assert code == 2 and "unknown topic 'nope'" in err
+
+
+def test_classify_json_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    items = [
+        {"id": "a", "title": "Harbour works delayed", "text": "Cranes stood idle at the harbour for a third week."},
+        {"id": "b", "title": "Amnesty backs decriminalisation of sex work", "text": "Amnesty International voted in Dublin "
+         "to support the decriminalisation of sex work. This is a historic victory for the human rights of sex workers."},
+    ]  # fmt: skip
+    stdin = "\n".join(json.dumps(i) for i in items) + "\nnot json\n"
+    code, out, err = run(["--config", str(tmp_path / "absent.toml"), "classify", "-"], capsys, monkeypatch, stdin=stdin)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 1 and "-:3:" in err  # the bad line is reported, the good ones are still classified
+    assert [line.get("id") for line in lines[:2]] == ["a", "b"]
+    assert lines[0]["stance"] == "off_topic" and lines[0]["relevant"] is False
+    assert lines[1]["relevant"] is True and lines[1]["stance"] == "supportive"
+    for line in lines[:2]:
+        assert {"id", "relevant", "stance", "score", "evidence"} <= set(line)
+        assert -1 <= line["score"] <= 1
+    assert lines[2] == {"line": 3, "error": lines[2]["error"]}
+
+
+def test_label_and_coverage(config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = run(
+        ["--config", str(config), "label", "http://A.example/1#x", "--stance", "opposed", "--note", "n"],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 0 and "http://a.example/1" in out
+    code, out, _ = run(
+        ["--config", str(config), "sql", "select stance, machine_stance from coverage where url = 'http://a.example/1'", "--format", "json"],
+        capsys, monkeypatch,
+    )  # fmt: skip
+    assert json.loads(out) == [{"stance": "opposed", "machine_stance": "supportive"}]
+    code, _, err = run(
+        ["--config", str(config), "label", "http://a.example/1", "--stance", "angry"], capsys, monkeypatch
+    )
+    assert code == 1 and "--stance must be one of" in err
+    code, _, err = run(
+        ["--config", str(config), "label", "http://unknown.example/", "--stance", "neutral"], capsys, monkeypatch
+    )
+    assert code == 1 and "no article" in err
+
+
+def test_feeds_add_list_export_import_remove(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "presswatch.toml"
+    config.write_text('[[feeds]]\nurl = "https://config.example/feed.xml"\nname = "From config"\n', encoding="utf-8")
+    base = ["--config", str(config), "feeds"]
+    assert run([*base, "add", "https://added.example/rss", "--name", "Added"], capsys, monkeypatch)[0] == 0
+    code, out, _ = run([*base, "export"], capsys, monkeypatch)
+    assert (
+        code == 0 and 'xmlUrl="https://config.example/feed.xml"' in out and 'xmlUrl="https://added.example/rss"' in out
+    )
+    opml = tmp_path / "in.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head/><body><outline text="Group">'
+        '<outline type="rss" text="Nested" xmlUrl="https://nested.example/atom"/></outline>'
+        '<outline type="rss" text="Dup" xmlUrl="https://added.example/rss"/></body></opml>',
+        encoding="utf-8",
+    )
+    code, out, _ = run([*base, "import", str(opml)], capsys, monkeypatch)
+    assert code == 0 and "2 feeds" in out and "1 added" in out
+    code, out, _ = run([*base, "list", "--format", "json"], capsys, monkeypatch)
+    listed = {row["url"]: row for row in json.loads(out)}
+    assert set(listed) == {
+        "https://config.example/feed.xml",
+        "https://added.example/rss",
+        "https://nested.example/atom",
+    }
+    assert listed["https://nested.example/atom"]["source"] == "opml"
+    assert run([*base, "remove", "https://added.example/rss"], capsys, monkeypatch)[0] == 0
+    code, _, err = run([*base, "remove", "https://config.example/feed.xml"], capsys, monkeypatch)
+    assert code == 1 and "remove it there" in err
+    code, out, _ = run([*base, "list", "--format", "json"], capsys, monkeypatch)
+    assert {row["url"]: row["active"] for row in json.loads(out)}["https://added.example/rss"] is False
+    bomb = tmp_path / "bomb.opml"
+    bomb.write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><opml><body/></opml>', encoding="utf-8")
+    code, _, err = run([*base, "import", str(bomb)], capsys, monkeypatch)
+    assert code == 1 and "refused" in err

@@ -1,0 +1,107 @@
+"""End to end: a loopback news site -> the ingest flow (real Prefect runs) -> a real DuckDB file -> a report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flows.settings import Settings, load_settings
+from tests.loopback import LoopbackServer
+from warehouse.db import connect
+
+
+def _config(tmp_path: Path, server: LoopbackServer) -> Settings:
+    lines = [
+        "[warehouse]", 'path = "pw.duckdb"', "[reports]", 'dir = "reports"',
+        "[fetch]", "allow_private_networks = true", "per_host_delay_s = 0.0", "timeout_s = 5.0",
+    ]  # fmt: skip
+    for path, name in [
+        ("/feed.rss", "Harbour Ledger"),
+        ("/feed.atom", ""),
+        ("/broken.rss", "Broken"),
+        ("/none.rss", ""),
+    ]:
+        lines += ["[[feeds]]", f'url = "{server.url(path)}"', f'name = "{name}"']
+    config = tmp_path / "presswatch.toml"
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return load_settings(config)
+
+
+def _snapshot(path: Path) -> dict[str, Any]:
+    with connect(path, read_only=True) as con:
+        return {
+            table: con.execute(f"select count(*) from {table}").fetchall()[0][0]
+            for table in ("articles", "classifications", "evidence", "voices", "feeds")
+        } | {"urls": [r[0] for r in con.execute("select url from articles order by url").fetchall()]}
+
+
+def _articles(path: Path) -> dict[str, dict[str, Any]]:
+    with connect(path, read_only=True) as con:
+        cursor = con.execute("select * from articles")
+        names = [d[0] for d in cursor.description]
+        return {row[0].rsplit("/", 1)[-1]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
+
+
+def _check_first_run(settings: Settings, summary: dict[str, Any]) -> None:
+    assert summary["feeds_ok"] == 2 and summary["feeds_failed"] == 2
+    assert summary["entries_new"] == 7  # 6 in the RSS feed, 2 in Atom, 1 of them shared
+    articles = _articles(settings.warehouse_path)
+    assert set(articles) == {
+        "amnesty-vote.html", "support.html", "harbour.html", "members.html", "gone.html", "papers.pdf", "teaser.html",
+    }  # fmt: skip
+    assert articles["members.html"]["fetch_error"] == "robots_disallowed"
+    assert articles["gone.html"]["fetch_error"] == "http_404"
+    assert articles["papers.pdf"]["fetch_error"] == "not_html"
+    teaser = articles["teaser.html"]
+    assert teaser["extract_status"] == "too_short" and teaser["text_source"] == "feed_summary"
+    assert "Belfast" in teaser["text"]
+    vote = articles["amnesty-vote.html"]
+    assert vote["outlet"] == "Harbour Ledger" and vote["language"] == "en" and vote["date_source"] == "feed"
+    assert vote["link"].endswith("?utm_source=rss&utm_medium=feed")
+    assert "betrayal of women" not in vote["text"]  # the comment section stayed out
+    with connect(settings.warehouse_path, read_only=True) as con:
+        stances = dict(con.execute("select url, stance from coverage").fetchall())
+        feeds = dict(con.execute("select url, last_error from feeds").fetchall())
+    assert len(stances) == 4
+    assert stances[vote["url"]] != "off_topic"
+    assert stances[articles["harbour.html"]["url"]] == "off_topic"
+    assert stances[articles["support.html"]["url"]] == "supportive"
+    assert feeds[settings.feeds[2].url] == "malformed_feed"
+    assert feeds[settings.feeds[3].url] == "http_404"
+
+
+def test_ingest_without_prefect_then_again_adds_nothing(tmp_path: Path, server: LoopbackServer) -> None:
+    from flows.ingest import run_ingest
+
+    settings = _config(tmp_path, server)
+    from dataclasses import asdict
+
+    _check_first_run(settings, asdict(run_ingest(settings, orchestrated=False)))
+    before = _snapshot(settings.warehouse_path)
+    again = asdict(run_ingest(settings, orchestrated=False))
+    assert again["entries_new"] == 0 and again["articles_classified"] == 0
+    assert again["feeds_unchanged"] == 2  # no validators from this server: the body hash says "same"
+    assert _snapshot(settings.warehouse_path) == before
+
+
+@pytest.mark.flow
+def test_ingest_flow_under_prefect_and_weekly_report(
+    tmp_path: Path, server: LoopbackServer, prefect_harness: None
+) -> None:
+    from flows.ingest import ingest_flow
+    from flows.report_flow import weekly_report_flow
+
+    settings = _config(tmp_path, server)
+    _check_first_run(settings, ingest_flow(str(settings.config_path)))
+    before = _snapshot(settings.warehouse_path)
+    again = ingest_flow(str(settings.config_path))
+    assert again["entries_new"] == 0
+    assert _snapshot(settings.warehouse_path) == before
+
+    paths = weekly_report_flow(str(settings.config_path), "2015-W33")
+    report = Path(paths[0]).read_text(encoding="utf-8")
+    assert paths[0].endswith("amnesty-2015/2015-W33.md")
+    assert "Harbour Ledger" in report
+    assert "robots\\_disallowed" in report and "not\\_html" in report and "malformed\\_feed" in report
