@@ -21,6 +21,7 @@ from prefect.context import FlowRunContext
 from prefect.exceptions import MissingContextError
 from prefect.logging import get_run_logger
 
+from extractors.dedupe import MIN_SHARED
 from extractors.fetch import FetchPolicy, FetchRequest, fetch_all
 from extractors.types import FetchResult
 from flows import pipeline
@@ -99,14 +100,31 @@ def classify(rulesets: list[RuleSet], rows: list[dict[str, Any]]) -> list[tuple[
 def write_batch(warehouse_path: Path, rows: list[dict[str, Any]], results: list[tuple[str, StanceResult]]) -> None:
     at = pipeline.now_utc()
     with connect(warehouse_path) as con, store.transaction(con):
-        store.save_articles(con, rows)
+        write_articles(con, rows)
         store.save_classifications(con, results, at)
 
 
-@task(name="classify-backlog", cache_policy=NO_CACHE)
-def classify_backlog(warehouse_path: Path, rulesets: list[RuleSet], *, force: bool = False) -> int:
-    """Classify stored text that has no result for the current ruleset (after a crash or a rule change)."""
-    return pipeline_classify_stored(warehouse_path, rulesets, force=force)
+def write_articles(con: Any, rows: list[dict[str, Any]]) -> None:
+    """Assign stories (wire copies) against what is stored, then save rows and sketches; inside a transaction."""
+    sketches = {row["url"]: row["_sketch"] for row in rows if row.get("_sketch")}
+    candidates = store.story_candidates(con, sketches, MIN_SHARED)
+    rows = pipeline.apply_stories(rows, candidates)
+    store.save_articles(con, [pipeline.storable(row) for row in rows])
+    store.save_sketches(con, sketches)
+
+
+@task(name="backlog", cache_policy=NO_CACHE)
+def backlog(warehouse_path: Path, rulesets: list[RuleSet]) -> int:
+    """Finish stored articles a crash or an upgrade left behind: stories for text without one, and
+    classifications for text without a result of the current ruleset. Returns how many were classified."""
+    while True:
+        with connect(warehouse_path) as con:
+            rows = store.unsketched_articles(con, limit=BATCH_SIZE)
+        if not rows:
+            break
+        with connect(warehouse_path) as con, store.transaction(con):
+            write_articles(con, [pipeline.with_sketch(row) for row in rows])
+    return pipeline_classify_stored(warehouse_path, rulesets)
 
 
 # --- the run ---------------------------------------------------------------------------------------------------
@@ -147,8 +165,8 @@ def run_ingest(settings: Settings, *, orchestrated: bool, batch_size: int = BATC
             log.info("articles: %d of %d done", min(start + batch_size, len(pending)), len(pending))
 
         timer = time.perf_counter()
-        summary.articles_classified += stage(classify_backlog)(path, rulesets)
-        summary.add_time("classify_backlog", time.perf_counter() - timer)
+        summary.articles_classified += stage(backlog)(path, rulesets)
+        summary.add_time("backlog", time.perf_counter() - timer)
         status = "completed"
     finally:
         with connect(path) as con:
@@ -182,7 +200,7 @@ def _run_batch(
     summary.relevant += sum(r.relevant for _, r in results)
 
     timer = time.perf_counter()
-    stage(write_batch)(settings.warehouse_path, [_without_body(r) for r in extracted], results)
+    stage(write_batch)(settings.warehouse_path, extracted, results)
     summary.add_time("write", time.perf_counter() - timer)
 
 
@@ -205,10 +223,6 @@ def pipeline_classify_stored(warehouse_path: Path, rulesets: Sequence[RuleSet], 
                 store.save_classifications(con, results, pipeline.now_utc())
             done += len(results)
     return done
-
-
-def _without_body(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if k != "_body"}
 
 
 def _count_feeds(summary: RunSummary, outcomes: Sequence[store.FeedOutcome]) -> None:

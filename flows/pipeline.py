@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from extractors.dedupe import assign_stories, sketch
 from extractors.extract import extract_many
 from extractors.feeds import parse_feed
 from extractors.fetch import FetchRequest
@@ -244,7 +245,26 @@ def extract_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     todo = [row for row in rows if row["fetch_status"] == "fetched" and row.get("_body")]
     articles = extract_many([(row["_body"], row["url"]) for row in todo])
     by_url = {row["url"]: apply_extraction(row, article) for row, article in zip(todo, articles, strict=True)}
-    return [by_url.get(row["url"], row) for row in rows]
+    return [with_sketch(by_url.get(row["url"], row)) for row in rows]
+
+
+def with_sketch(row: dict[str, Any]) -> dict[str, Any]:
+    """Attach the near-duplicate sketch of the row's text (`_sketch`, not stored in the articles table)."""
+    return row | {"_sketch": sketch(row["text"])} if row.get("text") else row
+
+
+def apply_stories(
+    rows: Sequence[dict[str, Any]], candidates: dict[str, tuple[str, tuple[int, ...]]]
+) -> list[dict[str, Any]]:
+    """Give each row with a sketch its story: the earliest-seen near-duplicate's story, or its own URL."""
+    batch = [(row["url"], row["_sketch"]) for row in rows if row.get("_sketch")]
+    stories = assign_stories(batch, candidates)
+    return [row | {"story_id": stories[row["url"]]} if row["url"] in stories else row for row in rows]
+
+
+def storable(row: dict[str, Any]) -> dict[str, Any]:
+    """The row without the values that travel beside it between stages (page body, sketch)."""
+    return {k: v for k, v in row.items() if not k.startswith("_")}
 
 
 def _normalise_language(code: str | None) -> str | None:

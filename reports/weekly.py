@@ -87,6 +87,7 @@ class ArticleLine:
     confidence: float
     flags: tuple[str, ...]
     text_source: str
+    story_id: str
     evidence: tuple[EvidenceLine, ...]
 
 
@@ -107,6 +108,7 @@ class WeeklyReport:
     start: date
     end: date  # inclusive, for display
     relevant: int
+    stories: int  # distinct stories among the relevant articles: wire copies count once
     off_topic: int
     outlets: int
     stance_rows: tuple[StanceRow, ...]
@@ -191,6 +193,7 @@ def build_report(
         start=week.start,
         end=week.end - timedelta(days=1),
         relevant=len(relevant),
+        stories=len({a.story_id for a in relevant}),
         off_topic=len(lines) - len(relevant),
         outlets=len({a.outlet for a in relevant}),
         stance_rows=stance_rows,
@@ -223,6 +226,7 @@ def _article_line(row: dict[str, Any], evidence: Sequence[EvidenceLine]) -> Arti
         confidence=float(row["confidence"]),
         flags=tuple(row["flags"] or ()),
         text_source=row["text_source"] or "page",
+        story_id=row.get("story_id") or row["url"],
         evidence=tuple(evidence[:2]),
     )
 

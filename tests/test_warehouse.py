@@ -159,3 +159,22 @@ def test_runs_summary_is_json(tmp_path: Path) -> None:
     with connect(path) as con:
         summary = con.execute("select summary from runs").fetchone()
     assert summary is not None and json.loads(summary[0]) == {"articles": 0}
+
+
+def test_a_version_1_warehouse_upgrades_in_place_without_losing_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    version, name, sql = migration_files()[0]
+    assert version == 1
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)")
+    con.execute(sql)
+    con.execute("INSERT INTO schema_migrations VALUES (1, ?, now())", [name])
+    con.execute(
+        "INSERT INTO articles (url, link, feed_url, host, discovered_at, fetch_status, text) VALUES "
+        "('http://a.example/1', 'http://a.example/1', 'f', 'a.example', now(), 'fetched', 'Some text here.')"
+    )
+    con.close()
+    with connect(path) as con:
+        assert schema_version(con) == migration_files()[-1][0] > 1
+        assert con.execute("select url, story_id from articles").fetchall() == [("http://a.example/1", None)]
+        assert store.unsketched_articles(con, limit=10)[0]["url"] == "http://a.example/1"

@@ -22,8 +22,9 @@ ARTICLE_COLUMNS = (
     "url", "link", "feed_url", "host", "feed_title", "feed_summary", "feed_author", "feed_published_at",
     "discovered_at", "fetch_status", "fetch_attempts", "fetched_at", "final_url", "http_status", "fetch_error",
     "fetch_detail", "extract_status", "extract_detail", "outlet", "title", "author", "description",
-    "published_at", "date_source", "language", "text", "text_source", "word_count", "content_hash",
+    "published_at", "date_source", "language", "text", "text_source", "word_count", "content_hash", "story_id",
 )  # fmt: skip
+_ARTICLE_LIST = ", ".join(ARTICLE_COLUMNS)
 
 _TS = pa.timestamp("us", tz="UTC")
 _INT_COLUMNS = ("fetch_attempts", "http_status", "word_count")
@@ -155,7 +156,8 @@ def add_discovered(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]
     _load(con, "discovered", full, ARTICLE_SCHEMA)
     before = _count(con, "articles")
     con.execute(
-        "INSERT INTO articles SELECT * FROM (SELECT DISTINCT ON (url) * FROM discovered ORDER BY url, discovered_at) d "
+        f"INSERT INTO articles ({_ARTICLE_LIST}) SELECT {_ARTICLE_LIST} FROM "
+        "(SELECT DISTINCT ON (url) * FROM discovered ORDER BY url, discovered_at) d "
         "WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.url = d.url)"
     )
     con.unregister("discovered")
@@ -220,8 +222,60 @@ def save_articles(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]
         return
     _load(con, "article_batch", [{name: row.get(name) for name in ARTICLE_COLUMNS} for row in rows], ARTICLE_SCHEMA)
     con.execute("DELETE FROM articles WHERE url IN (SELECT url FROM article_batch)")
-    con.execute("INSERT INTO articles SELECT * FROM article_batch")
+    con.execute(f"INSERT INTO articles ({_ARTICLE_LIST}) SELECT {_ARTICLE_LIST} FROM article_batch")
     con.unregister("article_batch")
+
+
+# --- stories (wire copies) ----------------------------------------------------------------------------------
+
+_SKETCH_SCHEMA = pa.schema([("url", pa.string()), ("h", pa.int64())])
+
+
+def story_candidates(
+    con: duckdb.DuckDBPyConnection, sketches: dict[str, tuple[int, ...]], min_shared: int
+) -> dict[str, tuple[str, tuple[int, ...]]]:
+    """Stored articles sharing at least `min_shared` sketch values with one of `sketches`: url -> (story, sketch).
+
+    The overlap is counted by a join on the indexed hash column, so the cost grows with the number of
+    candidates, not with the size of the warehouse."""
+    if not sketches:
+        return {}
+    _load(con, "probe_sketch", [{"url": u, "h": h} for u, sk in sketches.items() for h in sk], _SKETCH_SCHEMA)
+    rows = con.execute(
+        """
+        WITH hits AS (
+            SELECT s.url FROM sketches s JOIN probe_sketch p ON s.h = p.h AND s.url <> p.url
+            GROUP BY p.url, s.url HAVING count(*) >= $min
+        )
+        SELECT a.url, coalesce(a.story_id, a.url), list(s.h ORDER BY s.h)
+        FROM articles a JOIN sketches s USING (url)
+        WHERE a.url IN (SELECT url FROM hits)
+        GROUP BY a.url, a.story_id
+        """,
+        {"min": min_shared},
+    ).fetchall()
+    con.unregister("probe_sketch")
+    return {url: (story, tuple(hashes)) for url, story, hashes in rows}
+
+
+def save_sketches(con: duckdb.DuckDBPyConnection, sketches: dict[str, tuple[int, ...]]) -> None:
+    if not sketches:
+        return
+    _load(con, "sketch_batch", [{"url": u, "h": h} for u, sk in sketches.items() for h in sk], _SKETCH_SCHEMA)
+    con.execute("DELETE FROM sketches WHERE url IN (SELECT DISTINCT url FROM sketch_batch)")
+    con.execute("INSERT INTO sketches SELECT DISTINCT url, h FROM sketch_batch")
+    con.unregister("sketch_batch")
+
+
+def unsketched_articles(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict[str, Any]]:
+    """Articles with text but no story yet (stored before schema version 2, or by a killed run)."""
+    cursor = con.execute(
+        f"SELECT {_ARTICLE_LIST} FROM articles WHERE text IS NOT NULL AND story_id IS NULL "
+        "ORDER BY discovered_at, url LIMIT ?",
+        [limit],
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 # --- classifications ---------------------------------------------------------------------------------------

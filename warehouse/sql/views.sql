@@ -29,6 +29,8 @@ SELECT
     c.flags,
     a.text_source,
     a.word_count,
+    coalesce(a.story_id, a.url) AS story_id,
+    coalesce(a.story_id, a.url) = a.url AS is_origin,
     a.host,
     a.feed_url,
     c.classified_at
@@ -55,3 +57,18 @@ SELECT
     coalesce(fetch_detail, extract_detail) AS detail
 FROM articles
 WHERE fetch_status = 'failed' OR extract_status IN ('too_short', 'empty');
+
+-- Stories vs placements: one row per story (a wire story printed by many outlets is one story), with how many
+-- placements it had, where, and when the first copy appeared. The origin is the earliest-seen copy.
+CREATE OR REPLACE VIEW stories AS
+SELECT
+    coalesce(a.story_id, a.url) AS story_id,
+    any_value(a.title ORDER BY a.discovered_at, a.url) AS title,
+    count(*) AS placements,
+    count(DISTINCT a.outlet) AS outlets,
+    list(DISTINCT a.outlet ORDER BY a.outlet) AS outlet_names,
+    min(a.published_at) AS first_published_at,
+    max(a.published_at) AS last_published_at
+FROM articles a
+WHERE a.text IS NOT NULL
+GROUP BY 1;
