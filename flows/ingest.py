@@ -31,7 +31,7 @@ from flows.settings import FeedConfig, Settings, load_settings
 from stance.model import StanceResult
 from stance.rules import RuleSet
 from warehouse import store
-from warehouse.db import connect
+from warehouse.db import connect, exclusive_run
 
 # Articles per batch: big enough that per-task overhead (tens of ms) vanishes, small enough that a batch's pages
 # (about 100 KB each) stay in tens of MB and a killed run loses at most one batch of work.
@@ -133,7 +133,11 @@ def backlog(warehouse_path: Path, rulesets: list[RuleSet]) -> int:
 def run_ingest(settings: Settings, *, orchestrated: bool, batch_size: int = BATCH_SIZE) -> RunSummary:
     """The ingest sequence, once. `orchestrated` runs each stage as a Prefect task; otherwise the same stage
     functions are called directly (the benchmark compares the two)."""
+    with exclusive_run(settings.warehouse_path, "ingest"):
+        return _run_ingest(settings, orchestrated=orchestrated, batch_size=batch_size)
 
+
+def _run_ingest(settings: Settings, *, orchestrated: bool, batch_size: int) -> RunSummary:
     def stage(t: Any) -> Callable[..., Any]:
         return t if orchestrated else t.fn
 

@@ -166,7 +166,9 @@ def test_a_version_1_warehouse_upgrades_in_place_without_losing_rows(tmp_path: P
     version, name, sql = migration_files()[0]
     assert version == 1
     con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)")
+    con.execute(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+    )
     con.execute(sql)
     con.execute("INSERT INTO schema_migrations VALUES (1, ?, now())", [name])
     con.execute(
@@ -178,3 +180,35 @@ def test_a_version_1_warehouse_upgrades_in_place_without_losing_rows(tmp_path: P
         assert schema_version(con) == migration_files()[-1][0] > 1
         assert con.execute("select url, story_id from articles").fetchall() == [("http://a.example/1", None)]
         assert store.unsketched_articles(con, limit=10)[0]["url"] == "http://a.example/1"
+
+
+def test_a_second_run_is_refused_while_one_holds_the_run_lock(tmp_path: Path) -> None:
+    from warehouse.db import exclusive_run
+
+    path = tmp_path / "w.duckdb"
+    ctx = multiprocessing.get_context("spawn")
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_run_lock, args=(str(path), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(30)
+        with (
+            pytest.raises(WarehouseLockedError, match=f"another presswatch ingest is running .*pid {holder.pid}"),
+            exclusive_run(path),
+        ):
+            pass
+    finally:
+        release.set()
+        holder.join(10)
+    with exclusive_run(path):  # released when its holder ended
+        pass
+
+
+def _hold_run_lock(
+    path: str, ready: multiprocessing.synchronize.Event, release: multiprocessing.synchronize.Event
+) -> None:
+    from warehouse.db import exclusive_run
+
+    with exclusive_run(Path(path)):
+        ready.set()
+        release.wait(10)

@@ -117,3 +117,32 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('views_hash', ?)", [digest])
         con.execute("COMMIT")
     return max(current, newest)
+
+
+@contextmanager
+def exclusive_run(path: Path, name: str = "ingest") -> Iterator[None]:
+    """Hold `<warehouse>.<name>.lock` for the duration of a run, so that a second ingest started while one is
+    going exits with a clear message instead of doing the same work twice. The OS releases the lock when the
+    process dies, so a killed run never leaves a stale lock behind."""
+    import fcntl
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = path.with_name(f"{path.name}.{name}.lock")
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise WarehouseLockedError(
+                f"another presswatch {name} is running on {path} (pid {holder}); try again when it finishes"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
