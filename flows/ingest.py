@@ -146,10 +146,13 @@ def _run_ingest(settings: Settings, *, orchestrated: bool, batch_size: int) -> R
     summary = RunSummary(run_id=run_id)
     rulesets = pipeline.load_rulesets(settings)
     path = settings.warehouse_path
-    feeds = watched_feeds(settings)
     with connect(path) as con:
         store.start_run(con, run_id, "ingest", pipeline.now_utc())
         states = store.feed_states(con)
+    now = pipeline.now_utc()
+    watched = watched_feeds(settings)
+    feeds = [f for f in watched if pipeline.feed_due(states.get(f.url), now)]
+    summary.feeds_backing_off = len(watched) - len(feeds)
     status = "failed"
     try:
         timer = time.perf_counter()

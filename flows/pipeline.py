@@ -11,7 +11,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ class RunSummary:
     feeds_not_modified: int = 0
     feeds_unchanged: int = 0
     feeds_failed: int = 0
+    feeds_backing_off: int = 0  # failing feeds not due for a retry in this run
     entries_seen: int = 0
     entries_new: int = 0
     articles_fetched: int = 0
@@ -80,6 +81,20 @@ def load_rulesets(settings: Settings, names: Sequence[str] | None = None) -> lis
 
 
 # --- feeds -------------------------------------------------------------------------------------------------
+
+
+# A feed that keeps failing is retried after 1, 2, 4, ... hours, never less often than daily and never dropped:
+# one failure costs nothing (the next run retries), a dead feed costs one request a day.
+BACKOFF_BASE = timedelta(hours=1)
+BACKOFF_MAX = timedelta(hours=24)
+
+
+def feed_due(state: FeedState | None, now: datetime) -> bool:
+    """Whether a feed should be fetched in this run, given its failures so far."""
+    if state is None or state.consecutive_failures < 2 or state.last_fetched_at is None:
+        return True
+    wait = min(BACKOFF_BASE * 2 ** min(state.consecutive_failures - 2, 10), BACKOFF_MAX)
+    return now >= state.last_fetched_at + wait
 
 
 def feed_requests(feeds: Sequence[FeedConfig], states: dict[str, FeedState]) -> list[FetchRequest]:

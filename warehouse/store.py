@@ -43,6 +43,7 @@ class FeedState:
     last_modified: str | None
     body_hash: str | None
     consecutive_failures: int
+    last_fetched_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
