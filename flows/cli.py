@@ -171,6 +171,17 @@ def reclassify(
 
 
 @app.command()
+def reextract() -> None:
+    """Rebuild text, metadata, wire stories and stances from the stored raw pages, without fetching."""
+    from flows.ingest import reextract_stored
+    from flows.pipeline import load_rulesets
+
+    settings = _settings()
+    done = reextract_stored(settings.warehouse_path, load_rulesets(settings))
+    typer.echo(f"re-extracted {done} stored pages")
+
+
+@app.command()
 def label(
     url: Annotated[str, typer.Argument(help="Article URL (as in coverage.url; other spellings are canonicalised).")],
     stance: Annotated[str, typer.Option(help="supportive, opposed, neutral or off_topic.")],

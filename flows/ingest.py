@@ -83,7 +83,7 @@ def fetch_pages(policy: FetchPolicy, rows: list[dict[str, Any]]) -> list[dict[st
     at = pipeline.now_utc()
     fetched = [pipeline.apply_fetch(row, result, at) for row, result in zip(rows, results, strict=True)]
     # The bodies travel beside the rows to extraction and are never stored in them.
-    return [row | {"_body": r.body} for row, r in zip(fetched, results, strict=True)]
+    return [row | {"_body": r.body, "_content_type": r.content_type} for row, r in zip(fetched, results, strict=True)]
 
 
 @task(name="extract-articles", cache_policy=NO_CACHE)
@@ -97,10 +97,15 @@ def classify(rulesets: list[RuleSet], rows: list[dict[str, Any]]) -> list[tuple[
 
 
 @task(name="write-batch", cache_policy=NO_CACHE)
-def write_batch(warehouse_path: Path, rows: list[dict[str, Any]], results: list[tuple[str, StanceResult]]) -> None:
+def write_batch(
+    warehouse_path: Path, rows: list[dict[str, Any]], results: list[tuple[str, StanceResult]], keep_html: bool
+) -> None:
+    """Articles, their stories, raw pages and classifications of one batch, in one transaction."""
     at = pipeline.now_utc()
+    pages = pipeline.page_rows(rows) if keep_html else []
     with connect(warehouse_path) as con, store.transaction(con):
         write_articles(con, rows)
+        store.save_pages(con, pages)
         store.save_classifications(con, results, at)
 
 
@@ -207,7 +212,7 @@ def _run_batch(
     summary.relevant += sum(r.relevant for _, r in results)
 
     timer = time.perf_counter()
-    stage(write_batch)(settings.warehouse_path, extracted, results)
+    stage(write_batch)(settings.warehouse_path, extracted, results, settings.keep_html)
     summary.add_time("write", time.perf_counter() - timer)
 
 
@@ -230,6 +235,25 @@ def pipeline_classify_stored(warehouse_path: Path, rulesets: Sequence[RuleSet], 
                 store.save_classifications(con, results, pipeline.now_utc())
             done += len(results)
     return done
+
+
+def reextract_stored(warehouse_path: Path, rulesets: Sequence[RuleSet], *, batch_size: int = BATCH_SIZE) -> int:
+    """Rebuild text, metadata, stories and classifications from the stored raw pages (no fetching)."""
+    done = 0
+    after = ""
+    while True:
+        with connect(warehouse_path) as con:
+            stored = store.stored_pages(con, after, batch_size)
+        if not stored:
+            return done
+        after = stored[-1]["url"]
+        rows = [row | {"_body": pipeline.stored_page(row), "fetch_status": "fetched"} for row in stored]
+        extracted = pipeline.extract_rows(rows)
+        results = pipeline.classify_rows(rulesets, extracted)
+        with connect(warehouse_path) as con, store.transaction(con):
+            write_articles(con, [row | {"story_id": None} for row in extracted])
+            store.save_classifications(con, results, pipeline.now_utc())
+        done += len(rows)
 
 
 def _count_feeds(summary: RunSummary, outcomes: Sequence[store.FeedOutcome]) -> None:

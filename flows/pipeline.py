@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -275,6 +276,28 @@ def apply_stories(
     batch = [(row["url"], row["_sketch"]) for row in rows if row.get("_sketch")]
     stories = assign_stories(batch, candidates)
     return [row | {"story_id": stories[row["url"]]} if row["url"] in stories else row for row in rows]
+
+
+def page_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Compressed raw pages of the fetched rows, for `pages` (zlib level 6: about 5x smaller, ~1 ms per 100 KB)."""
+    return [
+        {
+            "url": row["url"],
+            "fetched_at": row["fetched_at"],
+            "content_type": row.get("_content_type") or None,
+            "compression": "zlib",
+            "bytes": len(row["_body"]),
+            "body": zlib.compress(row["_body"], 6),
+        }
+        for row in rows
+        if row.get("fetch_status") == "fetched" and row.get("_body")
+    ]
+
+
+def stored_page(row: dict[str, Any]) -> bytes:
+    if row.get("_compression") != "zlib":
+        raise ValueError(f"unknown page compression {row.get('_compression')!r} for {row['url']}")
+    return zlib.decompress(row["_page"])
 
 
 def storable(row: dict[str, Any]) -> dict[str, Any]:

@@ -38,6 +38,7 @@ class FeedConfig:
 class Settings:
     config_path: Path
     warehouse_path: Path = Path("data/presswatch.duckdb")
+    keep_html: bool = True  # raw pages stored compressed (about a fifth of their size) for `presswatch reextract`
     reports_dir: Path = Path("data/reports")
     fetch: FetchPolicy = field(default_factory=FetchPolicy)
     feeds: tuple[FeedConfig, ...] = ()
@@ -49,7 +50,7 @@ class Settings:
 
 
 _TOP_KEYS = {"warehouse", "reports", "fetch", "feeds", "topics"}
-_WAREHOUSE_KEYS = {"path"}
+_WAREHOUSE_KEYS = {"path", "keep_html"}
 _REPORTS_KEYS = {"dir"}
 _TOPICS_KEYS = {"enabled", "dir"}
 _FEED_KEYS = {"url", "name"}
@@ -93,6 +94,10 @@ def parse_settings(raw: dict[str, Any], path: Path) -> Settings:
 
     settings = Settings(config_path=path)
     changes: dict[str, Any] = {}
+    if "keep_html" in warehouse:
+        if not isinstance(warehouse["keep_html"], bool):
+            raise ConfigError(path, "must be true or false", "warehouse.keep_html")
+        changes["keep_html"] = warehouse["keep_html"]
     if "path" in warehouse:
         changes["warehouse_path"] = base / _string(warehouse["path"], path, "warehouse.path")
     else:

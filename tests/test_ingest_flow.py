@@ -105,3 +105,22 @@ def test_ingest_flow_under_prefect_and_weekly_report(
     assert paths[0].endswith("amnesty-2015/2015-W33.md")
     assert "Harbour Ledger" in report
     assert "robots\\_disallowed" in report and "not\\_html" in report and "malformed\\_feed" in report
+
+
+def test_reextract_rebuilds_text_from_stored_pages_without_fetching(tmp_path: Path, server: LoopbackServer) -> None:
+    from flows.ingest import reextract_stored, run_ingest
+    from flows.pipeline import load_rulesets
+
+    settings = _config(tmp_path, server)
+    run_ingest(settings, orchestrated=False)
+    with connect(settings.warehouse_path) as con:
+        pages = con.execute("select count(*), sum(bytes), sum(octet_length(body)) from pages").fetchall()[0]
+        before = con.execute("select url, text, story_id from articles where text is not null order by url").fetchall()
+        con.execute("update articles set text = 'damaged' where text is not null")
+    assert pages[0] == 4 and pages[2] < pages[1]  # the four fetched pages, compressed
+    requests_before = len(server.log)
+    assert reextract_stored(settings.warehouse_path, load_rulesets(settings)) == 4
+    assert len(server.log) == requests_before
+    with connect(settings.warehouse_path, read_only=True) as con:
+        after = con.execute("select url, text, story_id from articles where text is not null order by url").fetchall()
+    assert after == before

@@ -25,6 +25,7 @@ ARTICLE_COLUMNS = (
     "published_at", "date_source", "language", "text", "text_source", "word_count", "content_hash", "story_id",
 )  # fmt: skip
 _ARTICLE_LIST = ", ".join(ARTICLE_COLUMNS)
+_PREFIXED_ARTICLE_LIST = ", ".join(f"a.{c}" for c in ARTICLE_COLUMNS)
 
 _TS = pa.timestamp("us", tz="UTC")
 _INT_COLUMNS = ("fetch_attempts", "http_status", "word_count")
@@ -225,6 +226,35 @@ def save_articles(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]
     con.execute("DELETE FROM articles WHERE url IN (SELECT url FROM article_batch)")
     con.execute(f"INSERT INTO articles ({_ARTICLE_LIST}) SELECT {_ARTICLE_LIST} FROM article_batch")
     con.unregister("article_batch")
+
+
+# --- raw pages -------------------------------------------------------------------------------------------------
+
+_PAGE_SCHEMA = pa.schema(
+    [("url", pa.string()), ("fetched_at", _TS), ("content_type", pa.string()), ("compression", pa.string()),
+     ("bytes", pa.int32()), ("body", pa.binary())]
+)  # fmt: skip
+
+
+def save_pages(con: duckdb.DuckDBPyConnection, pages: Sequence[dict[str, Any]]) -> None:
+    """Store compressed raw pages (url, fetched_at, content_type, compression, bytes, body); in a transaction."""
+    if not pages:
+        return
+    _load(con, "page_batch", pages, _PAGE_SCHEMA)
+    con.execute("DELETE FROM pages WHERE url IN (SELECT url FROM page_batch)")
+    con.execute("INSERT INTO pages SELECT * FROM page_batch")
+    con.unregister("page_batch")
+
+
+def stored_pages(con: duckdb.DuckDBPyConnection, after_url: str, limit: int) -> list[dict[str, Any]]:
+    """Articles with a stored page, in URL order after `after_url` (keyset paging), with the page in `_page`."""
+    cursor = con.execute(
+        f"SELECT {_PREFIXED_ARTICLE_LIST}, p.compression AS _compression, p.body AS _page "
+        "FROM articles a JOIN pages p USING (url) WHERE a.url > ? ORDER BY a.url LIMIT ?",
+        [after_url, limit],
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 # --- stories (wire copies) ----------------------------------------------------------------------------------
