@@ -63,9 +63,11 @@ def ingest() -> None:
     """Run one ingest (a Prefect flow run) over the configured feeds and print its summary."""
     settings = _settings()
     prepare_prefect(settings)
+    from flows import progress
     from flows.ingest import ingest_flow
 
-    summary = ingest_flow(str(settings.config_path))
+    with progress.shown():
+        summary = ingest_flow(str(settings.config_path))
     _print_summary(summary)
 
 
@@ -165,7 +167,10 @@ def reclassify(
 
     settings = _settings()
     rulesets = load_rulesets(settings, [topic] if topic else None)
-    done = pipeline_classify_stored(settings.warehouse_path, rulesets, force=True)
+    from flows import progress
+
+    with progress.shown():
+        done = pipeline_classify_stored(settings.warehouse_path, rulesets, force=True)
     versions = ", ".join(f"{r.topic} {r.version}" for r in rulesets)
     typer.echo(f"reclassified {done} article-topic pairs with {versions}")
 
@@ -177,7 +182,10 @@ def reextract() -> None:
     from flows.pipeline import load_rulesets
 
     settings = _settings()
-    done = reextract_stored(settings.warehouse_path, load_rulesets(settings))
+    from flows import progress
+
+    with progress.shown():
+        done = reextract_stored(settings.warehouse_path, load_rulesets(settings))
     typer.echo(f"re-extracted {done} stored pages")
 
 

@@ -24,7 +24,7 @@ from prefect.logging import get_run_logger
 from extractors.dedupe import MIN_SHARED
 from extractors.fetch import FetchPolicy, FetchRequest, fetch_all
 from extractors.types import FetchResult
-from flows import pipeline
+from flows import pipeline, progress
 from flows.feeds import watched_feeds
 from flows.pipeline import RunSummary
 from flows.settings import FeedConfig, Settings, load_settings
@@ -172,8 +172,11 @@ def _run_ingest(settings: Settings, *, orchestrated: bool, batch_size: int) -> R
 
         with connect(path) as con:
             pending = store.pending_articles(con, limit=1_000_000)
+        progress.start("articles", len(pending))
         for start in range(0, len(pending), batch_size):
-            _run_batch(stage, settings, rulesets, pending[start : start + batch_size], summary)
+            batch = pending[start : start + batch_size]
+            _run_batch(stage, settings, rulesets, batch, summary)
+            progress.advance("articles", len(batch))
             log.info("articles: %d of %d done", min(start + batch_size, len(pending)), len(pending))
 
         timer = time.perf_counter()
@@ -220,6 +223,9 @@ def pipeline_classify_stored(warehouse_path: Path, rulesets: Sequence[RuleSet], 
     """(Re)classify stored text in batches; without `force`, only text lacking a current-version result."""
     done = 0
     for ruleset in rulesets:
+        if force:
+            with connect(warehouse_path) as con:
+                progress.start(f"classify {ruleset.topic}", store.count_rows(con, "articles", "text IS NOT NULL"))
         offset = 0
         while True:
             with connect(warehouse_path) as con:
@@ -231,6 +237,7 @@ def pipeline_classify_stored(warehouse_path: Path, rulesets: Sequence[RuleSet], 
                 break
             offset += len(rows)
             results = pipeline.classify_rows([ruleset], rows)
+            progress.advance(f"classify {ruleset.topic}", len(rows))
             with connect(warehouse_path) as con, store.transaction(con):
                 store.save_classifications(con, results, pipeline.now_utc())
             done += len(results)
@@ -241,12 +248,15 @@ def reextract_stored(warehouse_path: Path, rulesets: Sequence[RuleSet], *, batch
     """Rebuild text, metadata, stories and classifications from the stored raw pages (no fetching)."""
     done = 0
     after = ""
+    with connect(warehouse_path) as con:
+        progress.start("re-extract", store.count_rows(con, "pages"))
     while True:
         with connect(warehouse_path) as con:
             stored = store.stored_pages(con, after, batch_size)
         if not stored:
             return done
         after = stored[-1]["url"]
+        progress.advance("re-extract", len(stored))
         rows = [row | {"_body": pipeline.stored_page(row), "fetch_status": "fetched"} for row in stored]
         extracted = pipeline.extract_rows(rows)
         results = pipeline.classify_rows(rulesets, extracted)

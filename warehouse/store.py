@@ -388,6 +388,11 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, at: datetime, status
     )
 
 
+def count_rows(con: duckdb.DuckDBPyConnection, table: str, where: str = "true") -> int:
+    """Rows of one of our tables matching a fixed condition written in our code (never user input)."""
+    return int(con.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchall()[0][0])
+
+
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     # fetchall, not fetchone: DuckDB 2 refuses further work on a connection with an unfinished result.
     return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
