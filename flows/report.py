@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flows import pipeline
 from flows.settings import Settings, software_version
-from reports.weekly import Week, build_report, load_week_data, render_markdown, write_report
+from reports.weekly import Week, build_report, load_week_data, render_chart, render_markdown, write_report
 from warehouse.db import connect
 from warehouse.queries import fetch_dicts
 
@@ -41,9 +41,10 @@ def write_weekly_reports(settings: Settings, weeks: list[Week], topics: list[str
                 topic_title=ruleset.title,
                 week=week,
                 software_version=software_version(),
+                milestones=[(m.date, m.label) for m in ruleset.milestones],
             )
             text = render_markdown(report)
-            path = write_report(text, settings.reports_dir, ruleset.topic, week)
+            path = write_report(text, settings.reports_dir, ruleset.topic, week, render_chart(report))
             written.append(WrittenReport(ruleset.topic, week, path, text, report.relevant))
     return written
 

@@ -6,7 +6,7 @@ import os
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,9 +15,11 @@ import duckdb
 import jinja2
 
 from reports import markdown
+from reports.chart import WeekBar, trend_svg
 from warehouse.queries import fetch_dicts
 
 SIDES = ("supportive", "opposed", "neutral")
+TREND_WEEKS = 12  # the chart shows the report week and the eleven before it
 ARTICLES_PER_SIDE = 10  # the report lists the clearest pieces; the rest are one SQL query away
 
 
@@ -123,12 +125,18 @@ class WeeklyReport:
     ruleset_versions: tuple[str, ...]
     software_version: str
     data_as_of: str
-    extra: dict[str, Any] = field(default_factory=dict)
+    trend: tuple[WeekBar, ...] = ()
+    voices: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def chart_name(self) -> str:
+        return f"{self.week}-trend.svg"
 
 
 def load_week_data(con: duckdb.DuckDBPyConnection, topic: str, week: Week) -> dict[str, Any]:
     """Everything the report needs, read with named queries (bound parameters) from the warehouse."""
     params = {"topic": topic, "start": _utc(week.start), "end": _utc(week.end)}
+    trend_start = _utc(week.start - timedelta(weeks=TREND_WEEKS - 1))
     previous = week.previous()
     prev_params = {"topic": topic, "start": _utc(previous.start), "end": _utc(previous.end)}
     window = {"start": params["start"], "end": params["end"]}
@@ -139,11 +147,19 @@ def load_week_data(con: duckdb.DuckDBPyConnection, topic: str, week: Week) -> di
         "failing_feeds": fetch_dicts(con, "report_failing_feeds"),
         "problems": fetch_dicts(con, "report_problems", window),
         "last_run": fetch_dicts(con, "report_last_run")[0]["last_run"],
+        "trend": fetch_dicts(con, "report_trend", params | {"start": trend_start}),
+        "voices": fetch_dicts(con, "report_voices", params),
     }
 
 
 def build_report(
-    data: dict[str, Any], *, topic: str, topic_title: str, week: Week, software_version: str
+    data: dict[str, Any],
+    *,
+    topic: str,
+    topic_title: str,
+    week: Week,
+    software_version: str,
+    milestones: Sequence[tuple[date, str]] = (),
 ) -> WeeklyReport:
     """Pure: turn the rows of `load_week_data` into the report model."""
     evidence: dict[str, list[EvidenceLine]] = defaultdict(list)
@@ -187,6 +203,8 @@ def build_report(
         by_side[side] = tuple(chosen[:ARTICLES_PER_SIDE])
     last_run = data.get("last_run")
     return WeeklyReport(
+        trend=trend_bars(data["trend"], week, milestones),
+        voices=tuple(data["voices"]),
         topic=topic,
         topic_title=topic_title,
         week=str(week),
@@ -211,6 +229,22 @@ def build_report(
     )
 
 
+def trend_bars(
+    rows: Sequence[dict[str, Any]], week: Week, milestones: Sequence[tuple[date, str]]
+) -> tuple[WeekBar, ...]:
+    """The chart's weeks: the report week and the ones before it, with empty weeks shown as empty."""
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        counts[row["week"]][row["stance"]] = int(row["articles"])
+    weeks = [Week.of(week.start - timedelta(weeks=n)) for n in range(TREND_WEEKS - 1, -1, -1)]
+    marks: dict[str, list[str]] = defaultdict(list)
+    for day, label in milestones:
+        marks[str(Week.of(day))].append(label)
+    return tuple(
+        WeekBar(str(w), counts.get(str(w), {}), tuple(marks.get(str(w), ())), current=w == week) for w in weeks
+    )
+
+
 def _article_line(row: dict[str, Any], evidence: Sequence[EvidenceLine]) -> ArticleLine:
     published = row["published_at"]
     return ArticleLine(
@@ -229,6 +263,10 @@ def _article_line(row: dict[str, Any], evidence: Sequence[EvidenceLine]) -> Arti
         story_id=row.get("story_id") or row["url"],
         evidence=tuple(evidence[:2]),
     )
+
+
+def render_chart(report: WeeklyReport) -> str:
+    return trend_svg(report.trend, f"Relevant articles by stance, {len(report.trend)} weeks to {report.week}")
 
 
 def render_markdown(report: WeeklyReport) -> str:
@@ -255,15 +293,22 @@ def _percentage_points(row: StanceRow) -> str:
     return f"{delta:+.0f} pp"
 
 
-def write_report(markdown_text: str, reports_dir: Path, topic: str, week: Week) -> Path:
-    """Write `<reports_dir>/<topic>/<YYYY-Www>.md` atomically: a temp file in the same folder, then rename."""
+def write_report(markdown_text: str, reports_dir: Path, topic: str, week: Week, chart_svg: str | None = None) -> Path:
+    """Write `<reports_dir>/<topic>/<YYYY-Www>.md` (and its chart beside it), each atomically."""
     folder = reports_dir / topic
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{week}.md"
-    fd, tmp = tempfile.mkstemp(prefix=f".{week}.", suffix=".tmp", dir=folder)
+    if chart_svg is not None:
+        _write_atomic(folder / f"{week}-trend.svg", chart_svg)
+    return _write_atomic(folder / f"{week}.md", markdown_text)
+
+
+def _write_atomic(target: Path, text: str) -> Path:
+    """A temp file in the same folder, then a rename: readers see the old file or the new one, never half."""
+    folder = target.parent
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(markdown_text)
+            handle.write(text)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 from reports import markdown
-from reports.weekly import Week, WeekError, build_report, load_week_data, render_markdown, write_report
+from reports.weekly import (
+    Week,
+    WeekError,
+    WeeklyReport,
+    build_report,
+    load_week_data,
+    render_chart,
+    render_markdown,
+    write_report,
+)
 from stance.model import Voice
 from tests.builders import article_row, result, write
 from warehouse import store
@@ -66,24 +75,75 @@ def _fixed_warehouse(path: Path) -> None:
     save_label(path, "http://b.example/3", "amnesty-2015", "neutral", "checked", "tester")
 
 
-def _render(path: Path, week: str) -> str:
+MILESTONES = [(date(2015, 8, 11), "Council vote"), (date(2016, 5, 26), "Policy published")]
+
+
+def _report(path: Path, week: str) -> WeeklyReport:
     with connect(path, read_only=True) as con:
         data = load_week_data(con, "amnesty-2015", Week.parse(week))
-    report = build_report(
+    return build_report(
         data, topic="amnesty-2015", topic_title="Amnesty International's 2015 sex-work resolution",
-        week=Week.parse(week), software_version="0.0.test",
+        week=Week.parse(week), software_version="0.0.test", milestones=MILESTONES,
     )  # fmt: skip
-    return render_markdown(report)
+
+
+def _render(path: Path, week: str) -> str:
+    return render_markdown(_report(path, week))
 
 
 def test_weekly_report_matches_golden_file(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
     _fixed_warehouse(path)
-    text = _render(path, "2015-W33")
-    golden = GOLDEN / "amnesty-2015-2015-W33.md"
-    if UPDATE:
-        golden.write_text(text, encoding="utf-8")
-    assert text == golden.read_text(encoding="utf-8")
+    report = _report(path, "2015-W33")
+    for name, text in [
+        ("amnesty-2015-2015-W33.md", render_markdown(report)),
+        ("amnesty-2015-2015-W33-trend.svg", render_chart(report)),
+    ]:
+        golden = GOLDEN / name
+        if UPDATE:
+            golden.write_text(text, encoding="utf-8")
+        assert text == golden.read_text(encoding="utf-8"), name
+
+
+def test_written_report_is_valid_gfm_with_its_chart(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    from markdown_it import MarkdownIt
+
+    path = tmp_path / "w.duckdb"
+    _fixed_warehouse(path)
+    report = _report(path, "2015-W33")
+    target = write_report(
+        render_markdown(report), tmp_path / "reports", "amnesty-2015", Week.parse("2015-W33"), render_chart(report)
+    )
+    tokens = MarkdownIt("commonmark").enable("table").parse(target.read_text(encoding="utf-8"))
+    tables = 0
+    for i, token in enumerate(tokens):
+        if token.type == "table_open":
+            tables += 1
+            header_cells = None
+            j = i
+            while tokens[j].type != "table_close":
+                if tokens[j].type == "tr_open":
+                    cells = 0
+                    k = j + 1
+                    while tokens[k].type != "tr_close":
+                        cells += tokens[k].type in ("th_open", "td_open")
+                        k += 1
+                    header_cells = header_cells or cells
+                    assert cells == header_cells
+                j += 1
+    assert tables >= 5
+    images = [child for t in tokens if t.type == "inline" for child in (t.children or []) if child.type == "image"]
+    assert images
+    for image in images:
+        chart = target.parent / image.attrs["src"]
+        assert chart.exists()
+        ET.fromstring(chart.read_text(encoding="utf-8"))  # well-formed SVG
+    inline_html = [
+        child for t in tokens if t.type == "inline" for child in (t.children or []) if child.type == "html_inline"
+    ]
+    assert {c.content for c in inline_html} <= {"<sub>", "</sub>"}
 
 
 def test_report_numbers(tmp_path: Path) -> None:
@@ -158,3 +218,38 @@ def test_report_is_written_atomically(tmp_path: Path) -> None:
     assert target == tmp_path / "amnesty-2015" / "2015-W33.md"
     assert target.read_text() == "# hello\n"
     assert [p.name for p in target.parent.iterdir()] == ["2015-W33.md"]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        pytest.param("Pipes | in | title", id="pipes"),
+        pytest.param("Back`ticks` and ``more``", id="backticks"),
+        pytest.param("<script>alert(1)</script><img src=x onerror=alert(1)>", id="html"),
+        pytest.param("[click](javascript:alert(1)) and ![img](http://evil.example/x.png)", id="links"),
+        pytest.param("Line one\n\n# Heading injection\n| a | b |", id="newlines"),
+        pytest.param("*bold* _it_ ~~strike~~ &amp; &lt;", id="emphasis-entities"),
+    ],
+)
+def test_hostile_titles_render_as_text(tmp_path: Path, title: str) -> None:
+    from markdown_it import MarkdownIt
+
+    path = tmp_path / "w.duckdb"
+    url = "http://a.example/hostile"
+    write(path, [article_row(url, outlet=title, title=title, published=datetime(2015, 8, 12, tzinfo=UTC))],
+          [(url, result("opposed", -0.5, snippet=title, weight=-1.0))])  # fmt: skip
+    text = _render(path, "2015-W33")
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    children = [c for t in tokens if t.type == "inline" for c in (t.children or [])]
+    links = [c.attrs["href"] for c in children if c.type == "link_open"]
+    assert links == [url]  # only the article's own link
+    assert [c.attrs["src"] for c in children if c.type == "image"] == ["2015-W33-trend.svg"]  # only our chart
+    assert {c.content for c in children if c.type == "html_inline"} <= {"<sub>", "</sub>"}
+    assert not [t for t in tokens if t.type == "html_block"]
+    headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+    assert not any("Heading injection" in h for h in headings)
+    # The link text reads exactly as the title (whitespace collapsed): no emphasis, code, HTML or entity decoding.
+    start = next(i for i, c in enumerate(children) if c.type == "link_open" and c.attrs["href"] == url)
+    end = next(i for i in range(start, len(children)) if children[i].type == "link_close")
+    assert [c.type for c in children[start + 1 : end]] == ["text"] * (end - start - 1)
+    assert "".join(c.content for c in children[start + 1 : end]) == " ".join(title.split())
