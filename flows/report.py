@@ -8,7 +8,17 @@ from pathlib import Path
 
 from flows import pipeline
 from flows.settings import Settings, software_version
-from reports.weekly import Week, build_report, load_week_data, render_chart, render_markdown, write_report
+from reports.weekly import (
+    Week,
+    build_report,
+    format_as_of,
+    load_week_data,
+    render_chart,
+    render_index,
+    render_markdown,
+    write_index,
+    write_report,
+)
 from warehouse.db import connect
 from warehouse.queries import fetch_dicts
 
@@ -46,7 +56,19 @@ def write_weekly_reports(settings: Settings, weeks: list[Week], topics: list[str
             text = render_markdown(report)
             path = write_report(text, settings.reports_dir, ruleset.topic, week, render_chart(report))
             written.append(WrittenReport(ruleset.topic, week, path, text, report.relevant))
+        write_topic_index(settings, ruleset.topic, ruleset.title)
     return written
+
+
+def write_topic_index(settings: Settings, topic: str, title: str) -> Path:
+    """Rewrite `<reports>/<topic>/index.md` from the warehouse: every week with data, linked when written."""
+    with connect(settings.warehouse_path, read_only=True) as con:
+        rows = fetch_dicts(con, "report_index", {"topic": topic})
+        as_of = format_as_of(fetch_dicts(con, "report_last_run")[0]["last_run"])
+    folder = settings.reports_dir / topic
+    existing = {p.stem for p in folder.glob("*-W*.md")} if folder.exists() else set()
+    text = render_index(rows, topic=topic, title=title, data_as_of=as_of, existing=existing)
+    return write_index(text, settings.reports_dir, topic)
 
 
 def default_week(today: datetime | None = None) -> Week:

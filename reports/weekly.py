@@ -225,7 +225,7 @@ def build_report(
         corrected=tuple(a for a in lines if a.human_stance is not None),
         ruleset_versions=tuple(sorted({row["ruleset_version"] for row in data["articles"]})),
         software_version=software_version,
-        data_as_of=last_run.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if last_run else "no completed run",
+        data_as_of=format_as_of(last_run),
     )
 
 
@@ -265,11 +265,29 @@ def _article_line(row: dict[str, Any], evidence: Sequence[EvidenceLine]) -> Arti
     )
 
 
+def render_index(rows: Sequence[dict[str, Any]], *, topic: str, title: str, data_as_of: str, existing: set[str]) -> str:
+    """The topic's index.md: every week with data, its headline numbers, and a link when its report exists."""
+    weeks = []
+    for row in rows:
+        relevant = int(row["relevant"])
+        week = dict(row) | {"file": f"{row['week']}.md" if row["week"] in existing else None}
+        for side in SIDES:
+            week[f"{side}_share"] = int(row[side]) / relevant if relevant else None
+        weeks.append(week)
+    return (
+        _environment().get_template("index.md.j2").render(weeks=weeks, topic=topic, title=title, data_as_of=data_as_of)
+    )
+
+
 def render_chart(report: WeeklyReport) -> str:
     return trend_svg(report.trend, f"Relevant articles by stance, {len(report.trend)} weeks to {report.week}")
 
 
 def render_markdown(report: WeeklyReport) -> str:
+    return _environment().get_template("weekly.md.j2").render(r=report)
+
+
+def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("reports", "templates"),
         autoescape=False,  # Markdown, not HTML: every value from the data goes through the `md` filters instead
@@ -283,7 +301,7 @@ def render_markdown(report: WeeklyReport) -> str:
     env.filters["pct"] = lambda v: "–" if v is None else f"{v * 100:.0f}%"
     env.filters["signed"] = lambda v: f"{v:+.2f}"
     env.filters["pp"] = _percentage_points
-    return env.get_template("weekly.md.j2").render(r=report)
+    return env
 
 
 def _percentage_points(row: StanceRow) -> str:
@@ -302,6 +320,12 @@ def write_report(markdown_text: str, reports_dir: Path, topic: str, week: Week, 
     return _write_atomic(folder / f"{week}.md", markdown_text)
 
 
+def write_index(markdown_text: str, reports_dir: Path, topic: str) -> Path:
+    folder = reports_dir / topic
+    folder.mkdir(parents=True, exist_ok=True)
+    return _write_atomic(folder / "index.md", markdown_text)
+
+
 def _write_atomic(target: Path, text: str) -> Path:
     """A temp file in the same folder, then a rename: readers see the old file or the new one, never half."""
     folder = target.parent
@@ -314,6 +338,10 @@ def _write_atomic(target: Path, text: str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def format_as_of(last_run: datetime | None) -> str:
+    return last_run.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if last_run else "no completed run"
 
 
 def _utc(day: date) -> datetime:

@@ -142,6 +142,9 @@ def test_report_for_a_week(config: Path, capsys: pytest.CaptureFixture[str], mon
     path = Path(out.strip())
     assert path == config.parent / "reports" / "amnesty-2015" / "2015-W33.md"
     assert "A \\| title" in path.read_text(encoding="utf-8")
+    assert (path.parent / "2015-W33-trend.svg").exists()
+    index = (path.parent / "index.md").read_text(encoding="utf-8")
+    assert "| [2015-W33](<2015-W33.md>) | 1 | 1 | 1 | 1 (100%) | 0 (0%) | 0 (0%) | 1 |" in index
 
 
 def test_report_bad_week(config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
