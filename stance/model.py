@@ -14,6 +14,8 @@ STANCES: tuple[Stance, ...] = ("supportive", "opposed", "neutral", "off_topic")
 # Flags a result may carry; the report's data-quality section lists them.
 FLAG_NO_RULES_FOR_LANGUAGE = "no_rules_for_language"
 FLAG_UNCERTAIN = "uncertain"
+# Off-topic because a dateline puts the piece before the debate began (the topic's `earliest_year`).
+FLAG_PREDATES_TOPIC = "predates_topic"
 
 
 @dataclass(frozen=True, slots=True)

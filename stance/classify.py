@@ -1,0 +1,201 @@
+"""The stance classifier: relevance gate, then the score of the article's own voice (see docs/rules.md).
+
+Pure and deterministic: the same rule set and text always give the same result, whatever the letter case or the
+length of whitespace runs. Quoted and attributed speech is kept as evidence but does not move the score.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from stance.document import Document
+from stance.language import guess_language, normalise_language
+from stance.model import (
+    FLAG_NO_RULES_FOR_LANGUAGE,
+    FLAG_PREDATES_TOPIC,
+    FLAG_UNCERTAIN,
+    Evidence,
+    Stance,
+    StanceResult,
+    Voice,
+)
+from stance.relevance import judge_relevance
+from stance.rules import LanguageRules, Rule, RuleSet, Scoring
+
+UNKNOWN_LANGUAGE = "und"
+# Confidence given to a "neutral" that was forced because the language has no stance rules: we did not look.
+NO_RULES_CONFIDENCE = 0.2
+
+
+@dataclass
+class _Hit:
+    rule: Rule
+    start: int  # original offsets
+    end: int
+    evidence: Evidence
+    counted: bool
+
+
+def classify(ruleset: RuleSet, *, title: str, text: str, language: str | None = None) -> StanceResult:
+    """Label one article's stance toward the rule set's topic, with the evidence for the label."""
+    title = title or ""
+    text = text or ""
+    doc = Document.prepare(title, text)
+    code = normalise_language(language) or guess_language(f"{title}\n{text}") or UNKNOWN_LANGUAGE
+    rules = ruleset.rules_for(code)
+    known = code in ruleset.languages and rules is not None
+    finding = judge_relevance(ruleset, doc, code, known)
+    voices = _voices(ruleset, doc)
+    if not finding.relevant:
+        return StanceResult(
+            topic=ruleset.topic,
+            relevant=False,
+            stance="off_topic",
+            score=0.0,
+            confidence=_off_topic_confidence(finding.predates),
+            ruleset_version=ruleset.version,
+            language=code,
+            flags=(FLAG_PREDATES_TOPIC,) if finding.predates else (),
+            evidence=tuple(finding.evidence),
+            voices=voices,
+        )
+    if not known or rules is None:
+        return StanceResult(
+            topic=ruleset.topic,
+            relevant=True,
+            stance="neutral",
+            score=0.0,
+            confidence=NO_RULES_CONFIDENCE,
+            ruleset_version=ruleset.version,
+            language=code,
+            flags=(FLAG_NO_RULES_FOR_LANGUAGE,),
+            evidence=tuple(finding.evidence),
+            voices=voices,
+        )
+    scoring = ruleset.scoring
+    assert scoring is not None
+    hits = _match(doc, rules, scoring)
+    total = sum(hit.evidence.weight for hit in hits if hit.counted)
+    stance, confidence, uncertain = _decide(total, scoring)
+    evidence = sorted((hit.evidence for hit in hits), key=_evidence_order)
+    return StanceResult(
+        topic=ruleset.topic,
+        relevant=True,
+        stance=stance,
+        score=round(math.tanh(total / scoring.scale), 6),
+        confidence=confidence,
+        ruleset_version=ruleset.version,
+        language=code,
+        flags=(FLAG_UNCERTAIN,) if uncertain else (),
+        evidence=tuple(finding.evidence) + tuple(evidence),
+        voices=voices,
+    )
+
+
+def _evidence_order(evidence: Evidence) -> tuple[int, float, str, str]:
+    # The author's own strongest cues first: they are what decided the label.
+    return (0 if evidence.voice == "own" else 1, -abs(evidence.weight), evidence.rule_id, evidence.snippet)
+
+
+def _decide(total: float, scoring: Scoring) -> tuple[Stance, float, bool]:
+    threshold = scoring.threshold
+    stance: Stance
+    if total >= threshold:
+        stance = "supportive"
+    elif total <= -threshold:
+        stance = "opposed"
+    else:
+        stance = "neutral"
+    margin = abs(abs(total) - threshold)
+    confidence = round(0.5 + 0.5 * math.tanh(margin / scoring.scale), 6)
+    return stance, confidence, margin < scoring.uncertain_margin
+
+
+def _off_topic_confidence(predates: bool) -> float:
+    # Off-topic is decided by a hard gate; a dateline before the debate is a weaker reason than a missing anchor.
+    return 0.7 if predates else 0.9
+
+
+def _match(doc: Document, rules: LanguageRules, scoring: Scoring) -> list[_Hit]:
+    candidates: list[tuple[Rule, int, int]] = []
+    for rule in rules.rules:
+        for match in rule.pattern.finditer(doc.folded):
+            start = doc.to_original(match.start())
+            if doc.skip_until and doc.title_end <= start < doc.skip_until:
+                continue
+            candidates.append((rule, start, doc.to_original(max(match.end() - 1, match.start())) + 1))
+    # Stronger rules first; a weaker rule of the same side that overlaps an accepted match adds nothing new.
+    candidates.sort(key=lambda c: (-abs(c[0].weight), c[1], c[0].rule_id))
+    accepted: list[_Hit] = []
+    occurrences: dict[str, int] = {}
+    for rule, start, end in candidates:
+        if any(h.rule.side == rule.side and h.start < end and start < h.end for h in accepted):
+            continue
+        accepted.append(_hit(doc, rules, scoring, rule, start, end, occurrences))
+    return accepted
+
+
+def _hit(
+    doc: Document,
+    rules: LanguageRules,
+    scoring: Scoring,
+    rule: Rule,
+    start: int,
+    end: int,
+    occurrences: dict[str, int],
+) -> _Hit:
+    sentence = doc.sentence_at(start)
+    voice = doc.voice_at(start, sentence, rules)
+    weight = rule.weight
+    kind = rule.kind
+    if rule.negatable and sentence is not None and _negated(doc, rules, scoring, sentence.start, start):
+        weight = 0.0 if rule.kind == "framing" else weight * scoring.negation_factor
+        kind = "negation"
+    if doc.in_title(start) and rule.kind == "stance":
+        # The headline's verdict is the outlet's loudest own voice; its vocabulary is just the topic's name.
+        weight *= scoring.title_multiplier
+    counted = voice == "own"
+    if counted:
+        # Repetition adds less and less: the k-th occurrence of one rule counts 1/k.
+        seen = occurrences.get(rule.rule_id, 0) + 1
+        occurrences[rule.rule_id] = seen
+        weight /= seen
+    evidence = Evidence(
+        rule_id=rule.rule_id,
+        kind=kind,
+        matched=doc.original[start:end],
+        snippet=doc.snippet(sentence, start),
+        weight=round(weight, 4),
+        voice=voice,
+        language=rule.language,
+    )
+    return _Hit(rule, start, end, evidence, counted)
+
+
+def _negated(doc: Document, rules: LanguageRules, scoring: Scoring, sentence_start: int, start: int) -> bool:
+    """A negator among the few words before the match, in the same sentence ("not a victory", "kein Sieg")."""
+    if rules.negation is None or scoring.negation_window == 0:
+        return False
+    fold_start = doc.fold_offset(max(sentence_start, start - 80))
+    fold_end = doc.fold_offset(start)
+    before = doc.folded[fold_start:fold_end]
+    matches = list(rules.negation.finditer(before))
+    if not matches:
+        return False
+    last = matches[-1]
+    if rules.negation_exceptions is not None and rules.negation_exceptions.match(before, last.start()):
+        return False
+    between = before[last.end() :].split()
+    return len(between) <= scoring.negation_window
+
+
+def _voices(ruleset: RuleSet, doc: Document) -> tuple[Voice, ...]:
+    out = []
+    for actor in ruleset.actors:
+        matches = list(actor.pattern.finditer(doc.folded))
+        if not matches:
+            continue
+        first = doc.to_original(matches[0].start())
+        out.append(Voice(actor.name, actor.side, len(matches), doc.snippet(doc.sentence_at(first), first)))
+    return tuple(out)

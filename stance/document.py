@@ -1,0 +1,168 @@
+"""A prepared article: folded text, sentences, quotations and the voice (own / quoted) of every position.
+
+Built once per article and shared by the relevance gate and the stance scoring, which only ask it questions.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from stance.model import VoiceKind
+from stance.rules import LanguageRules
+from stance.text import Folded, Sentence, Span, paragraphs, quotations, sentences, snippet
+
+# Quotations of at most this many words are mentions or scare quotes ("sex work"), not someone speaking.
+SHORT_QUOTE_WORDS = 4
+# A paragraph opening with a dash is reported speech in Swedish, Spanish, French, Polish and Russian news.
+_DASH_SPEECH = re.compile(r"^[–—―]\s")
+# "Schwarzer: Ich bin ..." - an interview answer. One to three words then a colon, at the paragraph start.
+_SPEAKER_LABEL = re.compile(r"^(\w[\w.'’\-]*)(?:\s+\w[\w.'’\-]*){0,2}:\s+\S")
+# Labels that are the interviewer's or the outlet's own, not a quoted speaker.
+_OWN_LABELS = frozenset(
+    "q question questions frage fragen pregunta question fråga update note editor editors photo image "
+    "read related source sources tags tag by von par por av".split()
+)
+
+
+@dataclass
+class Document:
+    original: str  # title + blank line + text
+    folded_text: Folded
+    title_end: int  # offsets below this are the headline
+    sentences: list[Sentence]
+    spans: list[Span]
+    quoted_paragraphs: set[int]
+    skip_until: int = 0  # a repeated headline at the top of the text is not counted twice
+    _starts: list[int] = field(default_factory=list)
+    _span_starts: list[int] = field(default_factory=list)
+    _attributed: dict[int, bool] = field(default_factory=dict)
+
+    @classmethod
+    def prepare(cls, title: str, text: str) -> Document:
+        title = title.strip()
+        original = f"{title}\n\n{text}" if title else text
+        title_end = len(title)
+        paras = paragraphs(original)
+        doc = cls(
+            original=original,
+            folded_text=Folded(original),
+            title_end=title_end,
+            sentences=sentences(original, paras),
+            spans=quotations(original, paras),
+            quoted_paragraphs=_speech_paragraphs(original, paras, title_end),
+        )
+        doc._starts = [s.start for s in doc.sentences]
+        doc._span_starts = [s.start for s in doc.spans]
+        if title:
+            doc.skip_until = _repeated_headline_end(original, paras, title_end)
+        return doc
+
+    # --- positions -------------------------------------------------------------------------------------------
+
+    @property
+    def folded(self) -> str:
+        return self.folded_text.text
+
+    def to_original(self, position: int) -> int:
+        return self.folded_text.to_original(position)
+
+    def sentence_at(self, position: int) -> Sentence | None:
+        """The sentence holding an original-text position (None for the blank line after the title)."""
+        index = bisect.bisect_right(self._starts, position) - 1
+        if index < 0:
+            return None
+        sentence = self.sentences[index]
+        return sentence if position <= sentence.end else None
+
+    def span_at(self, position: int) -> Span | None:
+        index = bisect.bisect_right(self._span_starts, position) - 1
+        while index >= 0:
+            span = self.spans[index]
+            if span.contains(position):
+                return span
+            if span.end < position and span.start < position - 2000:
+                break
+            index -= 1
+        return None
+
+    def in_title(self, position: int) -> bool:
+        return position < self.title_end
+
+    def folded_sentence(self, sentence: Sentence) -> str:
+        return self.folded[self.fold_offset(sentence.start) : self.fold_offset(sentence.end)]
+
+    def fold_offset(self, original: int) -> int:
+        return self.folded_text.to_folded(original)
+
+    def snippet(self, sentence: Sentence | None, position: int) -> str:
+        if sentence is None:
+            return snippet(self.original, max(0, position - 150), position + 150)
+        return snippet(self.original, sentence.start, sentence.end)
+
+    # --- voice ------------------------------------------------------------------------------------------------
+
+    def outside_quotes(self, sentence: Sentence) -> str:
+        """The folded sentence with quotation interiors blanked, for cues that must be the author's words."""
+        text = list(self.folded_sentence(sentence))
+        base = self.fold_offset(sentence.start)
+        for span in self.spans:
+            if span.end <= sentence.start or span.start >= sentence.end:
+                continue
+            if span.words <= SHORT_QUOTE_WORDS:
+                continue
+            low = max(self.fold_offset(span.start + 1), base) - base
+            high = min(self.fold_offset(span.end - 1), base + len(text)) - base
+            for index in range(max(low, 0), max(high, 0)):
+                text[index] = " "
+        return "".join(text)
+
+    def attributed(self, sentence: Sentence, rules: LanguageRules | None) -> bool:
+        """Is this sentence reported speech ("..., said X", "according to X", "X argues that ...")?"""
+        cached = self._attributed.get(sentence.index)
+        if cached is not None:
+            return cached
+        result = False
+        if rules is not None and rules.attribution is not None:
+            plain = self.outside_quotes(sentence)
+            if rules.attribution.search(plain):
+                result = not (rules.first_person is not None and rules.first_person.search(plain))
+        self._attributed[sentence.index] = result
+        return result
+
+    def voice_at(self, position: int, sentence: Sentence | None, rules: LanguageRules | None) -> VoiceKind:
+        if self.span_at(position) is not None:
+            return "quoted"
+        if sentence is None:
+            return "own"
+        if sentence.paragraph in self.quoted_paragraphs:
+            return "quoted"
+        return "quoted" if self.attributed(sentence, rules) else "own"
+
+
+def _speech_paragraphs(text: str, paras: list[tuple[int, int]], title_end: int) -> set[int]:
+    out = set()
+    for number, (start, end) in enumerate(paras):
+        if start < title_end:
+            continue  # "Topic: verdict" is a headline pattern, not a speaker label
+        chunk = " ".join(text[start:end].split())
+        if _DASH_SPEECH.match(chunk):
+            out.add(number)
+            continue
+        label = _SPEAKER_LABEL.match(chunk)
+        # An answer runs on; a short "Name: something" line is more likely a caption or heading.
+        if label and len(chunk) > 60 and label.group(1).casefold().strip(".") not in _OWN_LABELS:
+            out.add(number)
+    return out
+
+
+def _repeated_headline_end(original: str, paras: list[tuple[int, int]], title_end: int) -> int:
+    """If one of the first lines of the text repeats the headline, the offset where it ends (else 0)."""
+    headline = " ".join(original[:title_end].casefold().split())
+    for start, end in paras[1:4]:
+        if start < title_end:
+            continue
+        if " ".join(original[start:end].casefold().split()) == headline:
+            return end
+    return 0

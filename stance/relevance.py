@@ -1,0 +1,136 @@
+"""The relevance gate: is the article about the topic at all?
+
+Relevant = the organisation (anchor) and the subject are named near each other (same or neighbouring sentences,
+or both in the headline and lead), the organisation is tied to the event itself (a vote, resolution, policy,
+proposal ... in the author's words, not only inside a quotation), and the piece does not carry a dateline from
+before the debate began.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from stance.document import SHORT_QUOTE_WORDS, Document
+from stance.model import Evidence
+from stance.rules import ANY_LANGUAGE, RuleSet
+
+_YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
+_MONTHS = (
+    "jan|january|janvier|januar|januari|enero|feb|february|februar|februari|février|febrero|mar|march|märz|mars|"
+    "marzo|apr|april|avril|abril|may|mai|maj|mayo|jun|june|juni|juin|junio|jul|july|juli|juillet|julio|aug|august|"
+    "augusti|août|agosto|sep|sept|september|septembre|septiembre|oct|october|oktober|octobre|octubre|nov|november|"
+    "novembre|noviembre|dec|december|dezember|décembre|diciembre"
+)
+_FULL_DATE = re.compile(
+    r"(?<!\d)(?:(19\d\d|20\d\d)-\d\d-\d\d"
+    r"|\d{1,2}[./]\d{1,2}[./](19\d\d|20\d\d)"
+    rf"|\d{{1,2}}\.?\s+(?:de\s+)?(?:{_MONTHS})\.?\s+(?:de\s+)?(19\d\d|20\d\d)"
+    rf"|(?:{_MONTHS})\.?\s+\d{{1,2}},?\s+(19\d\d|20\d\d))(?!\d)"
+)
+# How far into the body a dateline is looked for: the first few short lines of an extracted article.
+DATELINE_CHARS = 300
+
+
+@dataclass
+class RelevanceFinding:
+    relevant: bool
+    predates: bool = False
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+def _patterns(table: tuple[tuple[str, re.Pattern[str]], ...], language: str, known: bool) -> list[re.Pattern[str]]:
+    """The language's own terms plus the language-independent ones; every list when the language has no rules."""
+    return [pattern for code, pattern in table if code in (language, ANY_LANGUAGE) or not known]
+
+
+def judge_relevance(ruleset: RuleSet, doc: Document, language: str, known: bool) -> RelevanceFinding:
+    settings = ruleset.relevance
+    assert settings is not None
+    anchors = _sentence_hits(doc, [settings.anchors], quotes_ok=True)
+    if not anchors:
+        return RelevanceFinding(False)
+    subjects = _sentence_hits(doc, _patterns(settings.subject, language, known), quotes_ok=True)
+    events = _sentence_hits(doc, _patterns(settings.events, language, known), quotes_ok=False)
+    lead = _lead(doc, settings.lead_sentences)
+    pair = _near(anchors, subjects, settings.window, lead)
+    event = _near(anchors, events, settings.window, lead)
+    if pair is None or event is None:
+        return RelevanceFinding(False)
+    if _predates(doc, settings.earliest_year):
+        return RelevanceFinding(False, predates=True)
+    (_, a_text), (s_sentence, s_text) = pair
+    _, (e_sentence, e_text) = event
+    evidence = [
+        Evidence(
+            rule_id="relevance.anchor_subject",
+            kind="relevance",
+            matched=f"{a_text} … {s_text}",
+            snippet=doc.snippet(doc.sentences[s_sentence], doc.sentences[s_sentence].start),
+            weight=0.0,
+            voice="own",
+            language=ANY_LANGUAGE,
+        ),
+        Evidence(
+            rule_id="relevance.event",
+            kind="relevance",
+            matched=e_text,
+            snippet=doc.snippet(doc.sentences[e_sentence], doc.sentences[e_sentence].start),
+            weight=0.0,
+            voice="own",
+            language=language if known else ANY_LANGUAGE,
+        ),
+    ]
+    return RelevanceFinding(True, evidence=evidence)
+
+
+def _sentence_hits(doc: Document, patterns: list[re.Pattern[str]], *, quotes_ok: bool) -> dict[int, str]:
+    """First matched text per sentence index."""
+    hits: dict[int, str] = {}
+    for pattern in patterns:
+        for match in pattern.finditer(doc.folded):
+            position = doc.to_original(match.start())
+            sentence = doc.sentence_at(position)
+            if sentence is None or sentence.index in hits:
+                continue
+            if not quotes_ok:
+                span = doc.span_at(position)
+                if span is not None and span.words > SHORT_QUOTE_WORDS:
+                    continue
+            hits[sentence.index] = doc.original[position : doc.to_original(match.end() - 1) + 1]
+    return hits
+
+
+def _lead(doc: Document, count: int) -> set[int]:
+    """Sentence indices of the headline plus the first `count` sentences of the body."""
+    out: set[int] = set()
+    body = 0
+    for sentence in doc.sentences:
+        if sentence.start < doc.title_end:
+            out.add(sentence.index)
+        elif body < count:
+            out.add(sentence.index)
+            body += 1
+        else:
+            break
+    return out
+
+
+def _near(
+    first: dict[int, str], second: dict[int, str], window: int, lead: set[int]
+) -> tuple[tuple[int, str], tuple[int, str]] | None:
+    for a in sorted(first):
+        for b in sorted(second):
+            if abs(a - b) <= window or (a in lead and b in lead):
+                return (a, first[a]), (b, second[b])
+    return None
+
+
+def _predates(doc: Document, earliest_year: int) -> bool:
+    """A dateline (a full date near the top of the body) before the debate, and no later year anywhere."""
+    body_start = doc.fold_offset(doc.title_end)
+    top = doc.folded[body_start : body_start + DATELINE_CHARS]
+    dated = [int(next(g for g in m.groups() if g)) for m in _FULL_DATE.finditer(top)]
+    if not dated or min(dated) >= earliest_year:
+        return False
+    return all(int(year) < earliest_year for year in _YEAR.findall(doc.folded))

@@ -1,0 +1,287 @@
+"""Topic rule sets: loading a checked rule file into compiled, immutable rules (see docs/rules.md for the format).
+
+Patterns are compiled once per rule set, so classifying an article only runs ready regexes over it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from stance.model import Side
+from stance.rulefile import RuleFile
+from stance.text import fold_pattern_literal
+
+SIDES: tuple[str, ...] = ("supportive", "opposed")
+RULE_KINDS: tuple[str, ...] = ("stance", "framing")
+ACTOR_SIDES: tuple[str, ...] = ("supportive", "opposed", "neutral")
+ANY_LANGUAGE = "*"
+# Weights beyond +/-5 would let one phrase outvote a whole article; the scale of a single strong cue is about 2-3.
+MAX_WEIGHT = 5.0
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    date: dt.date
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    rule_id: str  # "<language>.<side>.<id>", stable across versions of the file
+    language: str
+    side: str
+    kind: str  # "stance" (an evaluative phrase) or "framing" (vocabulary one side prefers)
+    weight: float  # signed: > 0 supportive, < 0 opposed
+    pattern: re.Pattern[str]
+    origin: str
+    negatable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    name: str
+    side: Side
+    pattern: re.Pattern[str]
+    origin: str
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageRules:
+    code: str
+    attribution: re.Pattern[str] | None  # speech/reporting cues: a sentence with one is someone else's voice
+    first_person: re.Pattern[str] | None  # "I said", "we argue": speech cues that stay the author's own voice
+    negation: re.Pattern[str] | None
+    negation_exceptions: re.Pattern[str] | None  # "not only", "nicht nur": negators that do not negate
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Relevance:
+    anchors: re.Pattern[str]  # the organisation (language independent)
+    subject: tuple[tuple[str, re.Pattern[str]], ...]  # per language ("*" = any) sex work / prostitution terms
+    events: tuple[tuple[str, re.Pattern[str]], ...]  # vote / resolution / policy / draft ... terms
+    window: int  # neighbouring sentences on either side that still count as "near"
+    lead_sentences: int  # the title plus this many first sentences form one more window
+    earliest_year: int  # a dateline earlier than this year means the piece predates the debate
+
+
+@dataclass(frozen=True, slots=True)
+class Scoring:
+    title_multiplier: float
+    threshold: float
+    uncertain_margin: float
+    scale: float
+    negation_window: int
+    negation_factor: float
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    topic: str
+    title: str
+    version: str
+    languages: tuple[str, ...]
+    milestones: tuple[Milestone, ...]
+    path: Path
+    description: str = ""
+    relevance: Relevance | None = field(default=None, repr=False)
+    scoring: Scoring | None = field(default=None, repr=False)
+    language_rules: tuple[LanguageRules, ...] = field(default=(), repr=False)
+    actors: tuple[Actor, ...] = field(default=(), repr=False)
+
+    def rules_for(self, language: str) -> LanguageRules | None:
+        for rules in self.language_rules:
+            if rules.code == language:
+                return rules
+        return None
+
+
+def compile_pattern(source: str) -> re.Pattern[str]:
+    """Compile a rule phrase: case-folded, spaces and hyphens flexible, whole words only."""
+    return re.compile(r"(?<!\w)(?:" + fold_pattern_literal(source) + r")(?!\w)", re.IGNORECASE)
+
+
+def compile_alternatives(sources: list[str]) -> re.Pattern[str]:
+    return compile_pattern("|".join(f"(?:{s})" for s in sources))
+
+
+def load_ruleset(path: Path) -> RuleSet:
+    """Parse and check a topic rule file; every problem raises RuleFileError naming file, line and key."""
+    path = Path(path)
+    rf = RuleFile(path)
+    top = rf.table(
+        rf.data,
+        "",
+        {"topic", "milestones", "relevance", "scoring", "language", "stance", "actors"},
+        {"topic", "milestones", "relevance", "scoring", "stance"},
+    )
+    topic = rf.table(top["topic"], "topic", {"title", "description"}, {"title"})
+    milestones = _milestones(rf, top["milestones"])
+    relevance = _relevance(rf, top["relevance"])
+    scoring = _scoring(rf, top["scoring"])
+    language_settings = rf.table(top.get("language", {}), "language", set(top.get("language", {})))
+    stance = rf.table(top["stance"], "stance", set(top["stance"]))
+    for code in list(language_settings) + list(stance):
+        if not _LANGUAGE_CODE.match(code):
+            section = "language" if code in language_settings else "stance"
+            raise rf.error(f"{section}.{code}", "must be a two-letter ISO 639-1 language code")
+    languages = tuple(sorted(stance))
+    if not languages:
+        raise rf.error("stance", "must define rules for at least one language")
+    seen_ids: set[str] = set()
+    language_rules = tuple(
+        _language(rf, code, language_settings.get(code, {}), stance.get(code, {}), seen_ids)
+        for code in sorted(set(language_settings) | set(stance))
+    )
+    actors = _actors(rf, top.get("actors", []))
+    return RuleSet(
+        topic=path.stem,
+        title=rf.string(topic["title"], "topic.title"),
+        version=hashlib.sha256(rf.raw).hexdigest()[:12],
+        languages=languages,
+        milestones=milestones,
+        path=path,
+        description=rf.string(topic.get("description", ""), "topic.description", empty_ok=True),
+        relevance=relevance,
+        scoring=scoring,
+        language_rules=language_rules,
+        actors=actors,
+    )
+
+
+def _pattern(rf: RuleFile, source: str, key: str) -> re.Pattern[str]:
+    try:
+        return compile_pattern(source)
+    except re.error as exc:
+        raise rf.error(key, f"invalid regular expression {source!r}: {exc}", value=source) from None
+
+
+def _patterns(rf: RuleFile, sources: list[str], key: str) -> re.Pattern[str]:
+    for index, source in enumerate(sources):
+        _pattern(rf, source, f"{key}[{index}]")
+    return compile_alternatives(sources)
+
+
+def _milestones(rf: RuleFile, value: Any) -> tuple[Milestone, ...]:
+    out = []
+    for index, raw in enumerate(rf.array_of_tables(value, "milestones")):
+        key = f"milestones[{index}]"
+        item = rf.table(raw, key, {"date", "label"}, {"date", "label"})
+        if not isinstance(item["date"], dt.date) or isinstance(item["date"], dt.datetime):
+            raise rf.error(f"{key}.date", "must be a TOML date such as 2015-08-11")
+        out.append(Milestone(item["date"], rf.string(item["label"], f"{key}.label")))
+    return tuple(sorted(out, key=lambda m: m.date))
+
+
+def _per_language(rf: RuleFile, value: Any, key: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    table = rf.table(value, key, set(value) if isinstance(value, dict) else set())
+    out = []
+    for code, sources in sorted(table.items()):
+        if code != ANY_LANGUAGE and not _LANGUAGE_CODE.match(code):
+            raise rf.error(f"{key}.{code}", 'must be a two-letter ISO 639-1 language code or "*"')
+        out.append((code, _patterns(rf, rf.strings(sources, f"{key}.{code}"), f"{key}.{code}")))
+    return tuple(out)
+
+
+def _relevance(rf: RuleFile, value: Any) -> Relevance:
+    table = rf.table(
+        value,
+        "relevance",
+        {"anchors", "subject", "events", "window", "lead_sentences", "earliest_year"},
+        {"anchors", "subject", "events"},
+    )
+    return Relevance(
+        anchors=_patterns(rf, rf.strings(table["anchors"], "relevance.anchors"), "relevance.anchors"),
+        subject=_per_language(rf, table["subject"], "relevance.subject"),
+        events=_per_language(rf, table["events"], "relevance.events"),
+        window=rf.integer(table.get("window", 1), "relevance.window", 0, 5),
+        lead_sentences=rf.integer(table.get("lead_sentences", 2), "relevance.lead_sentences", 0, 10),
+        earliest_year=rf.integer(table.get("earliest_year", 1900), "relevance.earliest_year", 1900, 2100),
+    )
+
+
+def _scoring(rf: RuleFile, value: Any) -> Scoring:
+    names = {"title_multiplier", "threshold", "uncertain_margin", "scale", "negation_window", "negation_factor"}
+    table = rf.table(value, "scoring", names, {"threshold"})
+    return Scoring(
+        title_multiplier=rf.number(table.get("title_multiplier", 2.0), "scoring.title_multiplier", 0, 5),
+        threshold=rf.number(table["threshold"], "scoring.threshold", 0, 50),
+        uncertain_margin=rf.number(table.get("uncertain_margin", 0.5), "scoring.uncertain_margin", 0, 50),
+        scale=rf.number(table.get("scale", 5.0), "scoring.scale", 0.1, 100),
+        negation_window=rf.integer(table.get("negation_window", 3), "scoring.negation_window", 0, 8),
+        negation_factor=rf.number(table.get("negation_factor", -0.5), "scoring.negation_factor", -1, 1),
+    )
+
+
+def _optional(rf: RuleFile, table: Any, name: str, key: str) -> re.Pattern[str] | None:
+    if name not in table:
+        return None
+    return _patterns(rf, rf.strings(table[name], f"{key}.{name}"), f"{key}.{name}")
+
+
+def _language(rf: RuleFile, code: str, settings: Any, groups: Any, seen: set[str]) -> LanguageRules:
+    key = f"language.{code}"
+    settings = rf.table(settings, key, {"attribution", "first_person", "negation", "negation_exceptions"})
+    groups = rf.table(groups, f"stance.{code}", set(SIDES))
+    rules: list[Rule] = []
+    for side in SIDES:
+        group_key = f"stance.{code}.{side}"
+        for index, item in enumerate(rf.array_of_tables(groups.get(side, []), group_key)):
+            rules.append(_rule(rf, code, side, index, item, seen))
+    return LanguageRules(
+        code=code,
+        attribution=_optional(rf, settings, "attribution", key),
+        first_person=_optional(rf, settings, "first_person", key),
+        negation=_optional(rf, settings, "negation", key),
+        negation_exceptions=_optional(rf, settings, "negation_exceptions", key),
+        rules=tuple(rules),
+    )
+
+
+def _rule(rf: RuleFile, code: str, side: str, index: int, item: Any, seen: set[str]) -> Rule:
+    key = f"stance.{code}.{side}[{index}]"
+    item = rf.table(item, key, {"id", "pattern", "weight", "kind", "origin", "negatable"}, {"id", "pattern", "weight"})
+    ident = rf.string(item["id"], f"{key}.id")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_\-]*", ident):
+        raise rf.error(f"{key}.id", "must be lowercase letters, digits, '-' or '_'")
+    rule_id = f"{code}.{side}.{ident}"
+    if rule_id in seen:
+        raise rf.error(f"{key}.id", f"duplicate rule id {rule_id!r}")
+    seen.add(rule_id)
+    weight = rf.number(item["weight"], f"{key}.weight", -MAX_WEIGHT, MAX_WEIGHT)
+    negatable = item.get("negatable", True)
+    if not isinstance(negatable, bool):
+        raise rf.error(f"{key}.negatable", "must be true or false")
+    return Rule(
+        rule_id=rule_id,
+        language=code,
+        side=side,
+        kind=rf.choice(item.get("kind", "stance"), f"{key}.kind", RULE_KINDS),
+        weight=weight if side == "supportive" else -weight,
+        pattern=_pattern(rf, rf.string(item["pattern"], f"{key}.pattern"), f"{key}.pattern"),
+        origin=rf.string(item.get("origin", ""), f"{key}.origin", empty_ok=True),
+        negatable=negatable,
+    )
+
+
+def _actors(rf: RuleFile, value: Any) -> tuple[Actor, ...]:
+    out = []
+    for index, raw in enumerate(rf.array_of_tables(value, "actors")):
+        key = f"actors[{index}]"
+        item = rf.table(raw, key, {"name", "side", "aliases", "origin"}, {"name", "side", "aliases"})
+        side: Side = rf.choice(item["side"], f"{key}.side", ACTOR_SIDES)  # type: ignore[assignment]
+        out.append(
+            Actor(
+                name=rf.string(item["name"], f"{key}.name"),
+                side=side,
+                pattern=_patterns(rf, rf.strings(item["aliases"], f"{key}.aliases"), f"{key}.aliases"),
+                origin=rf.string(item.get("origin", ""), f"{key}.origin", empty_ok=True),
+            )
+        )
+    return tuple(out)

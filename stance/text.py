@@ -1,0 +1,287 @@
+"""Text preparation for the classifier: case folding with offsets kept, paragraphs, sentences and quotations.
+
+Everything here is pure and independent of letter case: sentence and quotation boundaries are found from
+punctuation and spacing only, never from capital letters, so that upper-casing an article changes nothing.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+# Every double-quote style folds to '"', every single-quote style to "'", so rule patterns need only one form.
+_QUOTE_FOLD = str.maketrans(
+    {
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‟": '"',
+        "«": '"',
+        "»": '"',
+        "＂": '"',
+        "‹": '"',
+        "›": '"',
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "‛": "'",
+        "ʼ": "'",
+        "`": "'",
+        "´": "'",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "‐": "-",
+        "‑": "-",
+    }
+)
+_DOUBLE_MARKS = frozenset('"“”„‟«»＂‹›')
+_SINGLE_MARKS = frozenset("‘’‚‛'")
+_OPEN_BEFORE = frozenset("([{—–-:/")  # a quote mark right after these opens a quotation
+_CLOSE_AFTER = frozenset(".,;:!?)]}—–-…")  # a quote mark right before these closes one
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+|(?<=[:;])\s+(?=[\"“„«‘])")
+_WORD = re.compile(r"\w+")
+
+
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+
+class Folded:
+    """The text rules are matched against: case-folded, quote marks unified, every whitespace run one space.
+
+    Keeps a piecewise-linear map back to the original text (segment starts in both coordinates), so matches
+    can be reported as written. Whitespace runs and the rare letters that fold to several ('ß' -> 'ss') are
+    the only places where the two texts differ in length.
+    """
+
+    __slots__ = ("_fold_starts", "_orig_starts", "text")
+
+    def __init__(self, original: str) -> None:
+        translated = original.translate(_QUOTE_FOLD)
+        folded = translated.casefold()
+        if len(folded) != len(translated):
+            folded = "".join(char.casefold() for char in translated)  # same text; the map below goes per char
+        pieces: list[str] = []
+        fold_starts = [0]
+        orig_starts = [0]
+        produced = 0
+        cursor = 0  # in the original
+        expanding = len(folded) != len(translated)
+        for match in _WHITESPACE_RUN.finditer(translated):
+            chunk = translated[cursor : match.start()]
+            produced = self._add(chunk, cursor, produced, pieces, fold_starts, orig_starts, expanding)
+            pieces.append(" ")
+            produced += 1
+            cursor = match.end()
+            fold_starts.append(produced)
+            orig_starts.append(cursor)
+        self._add(translated[cursor:], cursor, produced, pieces, fold_starts, orig_starts, expanding)
+        self.text = "".join(pieces)
+        self._fold_starts = fold_starts
+        self._orig_starts = orig_starts
+
+    @staticmethod
+    def _add(
+        chunk: str,
+        origin: int,
+        produced: int,
+        pieces: list[str],
+        fold_starts: list[int],
+        orig_starts: list[int],
+        expanding: bool,
+    ) -> int:
+        if not expanding:
+            pieces.append(chunk.casefold())
+            return produced + len(chunk)
+        for offset, char in enumerate(chunk):
+            lower = char.casefold()
+            if len(lower) != 1:
+                for extra in range(len(lower)):  # every folded letter maps back to the one original letter
+                    fold_starts.append(produced + extra)
+                    orig_starts.append(origin + offset)
+                fold_starts.append(produced + len(lower))
+                orig_starts.append(origin + offset + 1)
+            pieces.append(lower)
+            produced += len(lower)
+        return produced
+
+    def to_original(self, position: int) -> int:
+        index = bisect.bisect_right(self._fold_starts, position) - 1
+        return self._orig_starts[index] + (position - self._fold_starts[index])
+
+    def to_folded(self, position: int) -> int:
+        index = bisect.bisect_right(self._orig_starts, position) - 1
+        folded = self._fold_starts[index] + (position - self._orig_starts[index])
+        if index + 1 < len(self._fold_starts):
+            folded = min(folded, self._fold_starts[index + 1])  # inside a collapsed run: its single space
+        return folded
+
+
+def fold_pattern_literal(source: str) -> str:
+    """Prepare a rule pattern: fold the letters as the text is folded (escapes untouched), let a space match any
+    run of spaces or hyphens and a hyphen match a hyphen, a space or nothing ('sex-work', 'sex work', 'sexwork')."""
+    out: list[str] = []
+    in_class = False
+    index = 0
+    while index < len(source):
+        char = source[index]
+        if char == "\\" and index + 1 < len(source):
+            out.append(source[index : index + 2])
+            index += 2
+            continue
+        if in_class:
+            if char == "]":
+                in_class = False
+            out.append(char.translate(_QUOTE_FOLD).casefold())
+        elif char == "[":
+            in_class = True
+            out.append(char)
+        elif char in " -":
+            quantified = index + 1 < len(source) and source[index + 1] in "?*+{"
+            if quantified:
+                out.append(r"[\s\-]")  # the author's own quantifier applies to one separator
+            else:
+                out.append(r"[\s\-]+" if char == " " else r"[\s\-]?")
+        else:
+            out.append(char.translate(_QUOTE_FOLD).casefold())
+        index += 1
+    return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int  # offsets into the prepared text
+    end: int
+    paragraph: int
+    index: int  # position in the document, 0-based; the title's sentences come first
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int  # offset of the opening mark
+    end: int  # offset just after the closing mark (or the end of the quoted paragraph)
+    words: int
+
+    def contains(self, position: int) -> bool:
+        """Inside the quotation proper: the opening mark itself counts as outside (scare-quote rules match it)."""
+        return self.start < position < self.end
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-blank line: extracted articles put one paragraph per line."""
+    out = []
+    for match in re.finditer(r"[^\n]+", text):
+        chunk = match.group()
+        if chunk.strip():
+            lead = len(chunk) - len(chunk.lstrip())
+            out.append((match.start() + lead, match.start() + len(chunk.rstrip())))
+    return out
+
+
+def sentences(text: str, paras: list[tuple[int, int]], first_index: int = 0) -> list[Sentence]:
+    out: list[Sentence] = []
+    for number, (start, end) in enumerate(paras):
+        cursor = start
+        for match in _SENTENCE_END.finditer(text, start, end):
+            if match.start() > cursor:
+                out.append(Sentence(cursor, match.start(), number, first_index + len(out)))
+            cursor = match.end()
+        if end > cursor:
+            out.append(Sentence(cursor, end, number, first_index + len(out)))
+    return out
+
+
+def _can_open(text: str, position: int) -> bool:
+    before = text[position - 1] if position > 0 else " "
+    after = text[position + 1] if position + 1 < len(text) else " "
+    if text[position] in "„‚":
+        return True
+    if text[position] in "«‹" and (before.isspace() or before in _OPEN_BEFORE):
+        return True  # French style puts a space inside: « texte »
+    return (before.isspace() or before in _OPEN_BEFORE or before in _DOUBLE_MARKS) and not after.isspace()
+
+
+def _can_close(text: str, position: int) -> bool:
+    before = text[position - 1] if position > 0 else " "
+    after = text[position + 1] if position + 1 < len(text) else " "
+    if text[position] in "„‚":
+        return False
+    if text[position] in _SINGLE_MARKS and before.isalnum() and after.isalnum():
+        return False  # an apostrophe inside a word: don't, l'homme
+    if text[position] in "»›" and (after.isspace() or after in _CLOSE_AFTER):
+        return True
+    return not before.isspace() and (after.isspace() or after in _CLOSE_AFTER or after in _DOUBLE_MARKS)
+
+
+def quotations(text: str, paras: list[tuple[int, int]]) -> list[Span]:
+    """Quoted passages in every common style, including quotations that run over several paragraphs.
+
+    Double marks (" “ ” „ « ») pair by context: a mark after a space opens, one before a space or punctuation
+    closes, so both “English”, „German“, »German« and ”Swedish” styles work. Single marks (‘ ’ ') count only
+    when an opening and a closing mark pair up inside one paragraph, since a lone one is usually an apostrophe.
+    A paragraph that ends inside a double quotation carries it on when the next paragraph opens with a quote
+    mark (the typographic convention) or closes a quotation it never opened.
+    """
+    spans: list[Span] = []
+    carried_from: int | None = None
+    for number, (start, end) in enumerate(paras):
+        open_at: int | None = None
+        depth = 0
+        if carried_from is not None:
+            first = text[start]
+            closes_unopened = _closes_before_opening(text, start, end)
+            if first in _DOUBLE_MARKS or closes_unopened:
+                open_at = carried_from
+                depth = 1
+                if first in _DOUBLE_MARKS and not closes_unopened:
+                    start += 1  # the repeated opening mark of a continued quotation
+            else:
+                spans.append(_span(text, carried_from, paras[number - 1][1]))
+            carried_from = None
+        single_open: int | None = None
+        for position in range(start, end):
+            char = text[position]
+            if char in _DOUBLE_MARKS:
+                if open_at is None:
+                    if _can_open(text, position):
+                        open_at, depth = position, 1
+                elif _can_close(text, position):
+                    depth -= 1
+                    if depth == 0:
+                        spans.append(_span(text, open_at, position + 1))
+                        open_at = None
+                elif _can_open(text, position):
+                    depth += 1  # a nested quotation using the same marks
+            elif char in _SINGLE_MARKS and open_at is None:
+                if single_open is None:
+                    if _can_open(text, position):
+                        single_open = position
+                elif _can_close(text, position):
+                    spans.append(_span(text, single_open, position + 1))
+                    single_open = None
+        if open_at is not None:
+            carried_from = open_at
+        elif single_open is not None and single_open == start:
+            # A paragraph that opens with a single quote mark and never closes it is a quotation cut short.
+            spans.append(_span(text, single_open, end))
+    if carried_from is not None:
+        spans.append(_span(text, carried_from, paras[-1][1]))
+    return spans
+
+
+def _closes_before_opening(text: str, start: int, end: int) -> bool:
+    for position in range(start, end):
+        if text[position] in _DOUBLE_MARKS:
+            return _can_close(text, position) and not _can_open(text, position)
+    return False
+
+
+def _span(text: str, start: int, end: int) -> Span:
+    return Span(start, end, len(_WORD.findall(text, start, end)))
+
+
+def snippet(text: str, start: int, end: int, limit: int = 300) -> str:
+    """The sentence as a one-line string of at most `limit` characters, centred on nothing in particular."""
+    plain = " ".join(text[start:end].split())
+    return plain if len(plain) <= limit else plain[: limit - 1].rstrip() + "…"

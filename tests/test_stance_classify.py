@@ -1,0 +1,259 @@
+"""Stance classifier behaviour on texts written for presswatch (tests/fixtures/stance)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from stance.classify import classify
+from stance.model import FLAG_NO_RULES_FOR_LANGUAGE, FLAG_UNCERTAIN, StanceResult
+from stance.rules import RuleSet, load_ruleset
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "topics" / "amnesty-2015.toml"
+FIXTURES = Path(__file__).parent / "fixtures" / "stance"
+
+
+@dataclass(frozen=True)
+class Fixture:
+    name: str
+    title: str
+    language: str | None
+    expect: str
+    text: str
+
+
+def read_fixture(path: Path) -> Fixture:
+    head, body = path.read_text(encoding="utf-8").split("\n---\n", 1)
+    meta = {key.strip(): value.strip() for key, value in (line.split(":", 1) for line in head.splitlines())}
+    return Fixture(path.stem, meta["title"], meta["language"] or None, meta["expect"], body)
+
+
+FIXTURE_FILES = sorted(FIXTURES.glob("*.txt"))
+
+
+@pytest.fixture(scope="module")
+def ruleset() -> RuleSet:
+    return load_ruleset(RULES)
+
+
+def run(ruleset: RuleSet, title: str, text: str, language: str | None = "en") -> StanceResult:
+    return classify(ruleset, title=title, text=text, language=language)
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, id=p.stem) for p in FIXTURE_FILES])
+def test_fixture_labels(ruleset: RuleSet, path: Path) -> None:
+    fixture = read_fixture(path)
+    result = classify(ruleset, title=fixture.title, text=fixture.text, language=fixture.language)
+    assert result.stance == fixture.expect, [(e.rule_id, e.weight, e.voice) for e in result.evidence]
+    assert result.relevant == (fixture.expect != "off_topic")
+    assert result.ruleset_version == ruleset.version
+    assert -1.0 <= result.score <= 1.0 and 0.0 <= result.confidence <= 1.0
+
+
+def test_every_rule_language_has_supportive_opposed_and_off_topic_fixtures() -> None:
+    fixtures = [read_fixture(p) for p in FIXTURE_FILES]
+    for language in ("en", "de", "fr", "es", "sv"):
+        expected = {f.expect for f in fixtures if f.language == language}
+        assert {"supportive", "opposed", "off_topic"} <= expected, language
+
+
+def test_supportive_piece_quoting_an_opponent_at_length_is_decided_by_its_own_voice(ruleset: RuleSet) -> None:
+    fixture = read_fixture(FIXTURES / "en_supportive_quotes_opponent.txt")
+    result = classify(ruleset, title=fixture.title, text=fixture.text, language="en")
+    assert result.stance == "supportive"
+    quoted = [e for e in result.evidence if e.voice == "quoted" and e.weight < 0]
+    own = [e for e in result.evidence if e.voice == "own" and e.weight > 0]
+    # The opponent's words are kept as evidence, marked quoted, across both paragraphs of the quotation.
+    assert {"en.opposed.betrayal", "en.opposed.should-reject"} <= {e.rule_id for e in quoted}
+    assert any(e.rule_id == "en.supportive.historic" for e in own)
+
+
+def test_same_words_outside_quotes_flip_the_label(ruleset: RuleSet) -> None:
+    quoted = 'Amnesty International voted for the resolution on sex work. "It is a betrayal of women," said a critic.'
+    own = "Amnesty International voted for the resolution on sex work. It is a betrayal of women."
+    assert run(ruleset, "", quoted).stance == "neutral"
+    assert run(ruleset, "", own).stance == "opposed"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        pytest.param("“It is a betrayal of women,” she said.", id="curly"),
+        pytest.param("„It is a betrayal of women“, she said.", id="german-low-high"),
+        pytest.param("« It is a betrayal of women », she said.", id="guillemets-spaced"),
+        pytest.param("»It is a betrayal of women«, she said.", id="guillemets-reversed"),
+        pytest.param("”It is a betrayal of women”, she said.", id="swedish-same-marks"),
+        pytest.param("She called it ‘a betrayal of women and a grave mistake’ on Tuesday.", id="single-curly"),
+        pytest.param("According to the campaign, the vote is a betrayal of women.", id="attributed-according-to"),
+        pytest.param("The campaign argues that the vote is a betrayal of women.", id="attributed-argues"),
+    ],
+)
+def test_quoted_or_attributed_speech_is_not_the_articles_voice(ruleset: RuleSet, sentence: str) -> None:
+    text = f"Amnesty International voted in Dublin for the resolution on sex work. {sentence}"
+    result = run(ruleset, "", text)
+    assert result.stance == "neutral"
+    stance_evidence = [e for e in result.evidence if e.kind != "relevance" and abs(e.weight) >= 1]
+    assert stance_evidence and all(e.voice == "quoted" for e in stance_evidence)
+
+
+def test_first_person_speech_stays_the_authors_voice(ruleset: RuleSet) -> None:
+    text = "Amnesty International voted in Dublin for the resolution on sex work. As I have said before, it is a betrayal of women."
+    assert run(ruleset, "", text).stance == "opposed"
+
+
+@pytest.mark.parametrize(
+    ("text", "negated"),
+    [
+        pytest.param("The Amnesty resolution on sex work is a historic victory.", False, id="plain"),
+        pytest.param("The Amnesty resolution on sex work is not a historic victory.", True, id="negated"),
+        pytest.param("The Amnesty resolution on sex work is never a historic victory.", True, id="never"),
+        pytest.param("The Amnesty resolution on sex work isn't a historic victory.", True, id="contraction"),
+        pytest.param("The Amnesty resolution on sex work isn’t a historic victory.", True, id="curly-contraction"),
+        pytest.param(
+            "Not only is the Amnesty resolution on sex work a historic victory, it is overdue.",
+            False,
+            id="not-only-is-no-negation",
+        ),
+    ],
+)
+def test_negation_flips_a_stance_phrase(ruleset: RuleSet, text: str, negated: bool) -> None:
+    result = run(ruleset, "", text)
+    historic = [e for e in result.evidence if e.rule_id == "en.supportive.historic"]
+    assert len(historic) == 1
+    if negated:
+        assert historic[0].kind == "negation" and historic[0].weight < 0
+        assert result.score < 0 and result.stance != "supportive"
+    else:
+        assert historic[0].kind == "stance" and result.stance == "supportive"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        pytest.param(
+            "de", "Der Beschluss von Amnesty zur Prostitution ist kein Verrat an den Frauen.", 1, id="de-kein"
+        ),
+        pytest.param("fr", "La décision d'Amnesty sur la prostitution n'est pas une trahison.", 1, id="fr-pas"),
+        pytest.param("es", "La decisión de Amnistía sobre la prostitución no es una traición.", 1, id="es-no"),
+        pytest.param("sv", "Amnestys beslut om prostitution är inte ett svek.", 1, id="sv-inte"),
+        pytest.param(
+            "de", "Der Beschluss von Amnesty zur Prostitution ist ein Verrat an den Frauen.", -1, id="de-plain"
+        ),
+    ],
+)
+def test_negation_in_other_languages_flips_the_sign(ruleset: RuleSet, language: str, text: str, expected: int) -> None:
+    result = run(ruleset, "", text, language)
+    betrayal = [e for e in result.evidence if e.kind in ("stance", "negation")]
+    assert betrayal and (betrayal[0].weight > 0) == (expected > 0)
+
+
+def test_framing_vocabulary_alone_does_not_decide(ruleset: RuleSet) -> None:
+    supporters = (
+        "Amnesty International voted on its policy on sex work. Sex workers and sex worker groups followed the vote."
+    )
+    opponents = (
+        "Amnesty International voted on its policy on prostitution. Pimps and sex buyers are part of the sex trade."
+    )
+    for text in (supporters, opponents):
+        result = run(ruleset, "", text)
+        assert result.stance == "neutral"
+        assert all(abs(e.weight) < 1 for e in result.evidence if e.kind == "framing")
+    assert run(ruleset, "", supporters).score > 0 > run(ruleset, "", opponents).score
+
+
+def test_scare_quotes_around_supporters_terms_count_against(ruleset: RuleSet) -> None:
+    plain = "Amnesty International voted on its policy on sex work."
+    scare = 'Amnesty International voted on its policy on so-called "sex work".'
+    assert run(ruleset, "", scare).score < run(ruleset, "", plain).score
+    assert any(
+        e.rule_id == "en.opposed.scare-quoted-terms" and e.voice == "own" for e in run(ruleset, "", scare).evidence
+    )
+
+
+def test_headline_verdict_weighs_more_than_body(ruleset: RuleSet) -> None:
+    body = "Amnesty International voted in Dublin for the resolution on sex work."
+    in_title = run(ruleset, "Amnesty's vote is a betrayal", body)
+    in_body = run(ruleset, "Amnesty votes", body + " It is a betrayal.")
+    assert in_title.score < in_body.score < 0
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        pytest.param(
+            "Amnesty warns of torture in prisons",
+            "Amnesty International published a report on torture and a vote in parliament on prison reform.",
+            id="amnesty-other-subject",
+        ),
+        pytest.param(
+            "Sex work law passes",
+            "Parliament voted to decriminalise sex work. Sex worker groups called it a historic victory.",
+            id="sex-work-without-amnesty",
+        ),
+        pytest.param(
+            "Amnesty and sex work",
+            "Reportage | 2009-03-07\nThe Amnesty section decided not to take a policy on prostitution this year.",
+            id="dateline-before-the-debate",
+        ),
+    ],
+)
+def test_relevance_near_misses_are_off_topic(ruleset: RuleSet, title: str, text: str) -> None:
+    result = run(ruleset, title, text)
+    assert (result.relevant, result.stance, result.score) == (False, "off_topic", 0.0)
+
+
+def test_unknown_language_is_relevant_neutral_and_flagged(ruleset: RuleSet) -> None:
+    fixture = read_fixture(FIXTURES / "pl_unknown_language.txt")
+    result = classify(ruleset, title=fixture.title, text=fixture.text)  # language guessed
+    assert result.language == "pl"
+    assert (result.relevant, result.stance) == (True, "neutral")
+    assert FLAG_NO_RULES_FOR_LANGUAGE in result.flags
+    assert any(e.kind == "relevance" for e in result.evidence)
+
+
+@pytest.mark.parametrize("code", ["en-GB", "EN", "en_us", " en "])
+def test_language_codes_are_normalised(ruleset: RuleSet, code: str) -> None:
+    result = run(ruleset, "", "Amnesty International voted for the policy on sex work. It is a historic victory.", code)
+    assert result.language == "en" and result.stance == "supportive"
+
+
+def test_evidence_rows_are_complete(ruleset: RuleSet) -> None:
+    fixture = read_fixture(FIXTURES / "en_opposed_opinion.txt")
+    result = classify(ruleset, title=fixture.title, text=fixture.text, language="en")
+    assert result.evidence
+    for evidence in result.evidence:
+        assert evidence.rule_id and evidence.kind in ("relevance", "stance", "framing", "negation")
+        assert evidence.matched and 0 < len(evidence.snippet) <= 300
+        assert evidence.voice in ("own", "quoted") and evidence.language in ("en", "*")
+        if evidence.kind != "relevance":
+            assert evidence.matched.casefold() in evidence.snippet.casefold()
+    assert any(v.name == "Coalition Against Trafficking in Women" for v in result.voices) is False
+    assert result.evidence[2].voice == "own"  # after the two relevance rows, the author's strongest cue
+
+
+def test_voices_are_recorded_without_deciding(ruleset: RuleSet) -> None:
+    fixture = read_fixture(FIXTURES / "en_neutral_news_both_sides.txt")
+    result = classify(ruleset, title=fixture.title, text=fixture.text, language="en")
+    sides = {v.name: v.side for v in result.voices}
+    assert sides["Coalition Against Trafficking in Women"] == "opposed"
+    assert sides["Celebrity signatories of the CATW letter"] == "opposed"
+    assert result.stance == "neutral"
+
+
+def test_small_margin_is_flagged_uncertain(ruleset: RuleSet) -> None:
+    # One weak-to-moderate cue near the threshold.
+    near = run(ruleset, "", "Amnesty International voted for its policy on sex work, an important step.")
+    assert near.stance == "supportive" and FLAG_UNCERTAIN in near.flags
+    clear = run(
+        ruleset, "", "Amnesty International voted for its policy on sex work. A historic victory, long overdue."
+    )
+    assert clear.stance == "supportive" and FLAG_UNCERTAIN not in clear.flags
+    assert clear.confidence > near.confidence
+
+
+def test_empty_text_is_off_topic(ruleset: RuleSet) -> None:
+    result = classify(ruleset, title="", text="")
+    assert result.stance == "off_topic" and result.language == "und"

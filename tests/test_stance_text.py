@@ -1,0 +1,98 @@
+"""Quotation, sentence and language detection: the pure helpers under the classifier."""
+
+from __future__ import annotations
+
+import pytest
+
+from stance.language import guess_language, normalise_language
+from stance.text import Folded, paragraphs, quotations, sentences
+
+
+def quoted_texts(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in quotations(text, paragraphs(text))]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param('He said "it is wrong" today.', ['"it is wrong"'], id="straight"),
+        pytest.param("He said “it is wrong” today.", ["“it is wrong”"], id="curly"),
+        pytest.param("Sie sagte „es ist falsch“ heute.", ["„es ist falsch“"], id="german"),
+        pytest.param("Elle a dit « c'est faux » hier.", ["« c'est faux »"], id="french-spaced"),
+        pytest.param("Er sagte »es ist falsch« heute.", ["»es ist falsch«"], id="german-guillemets"),
+        pytest.param("Hon sa ”det är fel” i dag.", ["”det är fel”"], id="swedish"),
+        pytest.param("She called it ‘a mistake’ today.", ["‘a mistake’"], id="single-curly"),
+        pytest.param("The workers’ rights and the group’s view don’t count.", [], id="apostrophes-are-not-quotes"),
+        pytest.param('A "nested "inner" quote" ends here.', ['"nested "inner" quote"'], id="nested-straight"),
+    ],
+)
+def test_quotation_styles(text: str, expected: list[str]) -> None:
+    assert quoted_texts(text) == expected
+
+
+def test_multi_paragraph_quotation_runs_until_it_closes() -> None:
+    text = "She told me:\n“The first part of it.\n“The second part.”\nThen I left."
+    (span,) = quotations(text, paragraphs(text))
+    assert text[span.start : span.end].startswith("“The first") and text[span.end - 1] == "”"
+    assert "Then I left" not in text[span.start : span.end]
+
+
+def test_unclosed_quotation_ends_with_its_paragraph() -> None:
+    text = "He said “this runs to the end\nA new paragraph of the author."
+    (span,) = quotations(text, paragraphs(text))
+    assert "new paragraph" not in text[span.start : span.end]
+
+
+def test_sentences_split_on_punctuation_and_lines_not_capitals() -> None:
+    text = "first sentence. second one! third? fourth\nfifth line"
+    found = [text[s.start : s.end] for s in sentences(text, paragraphs(text))]
+    assert found == ["first sentence.", "second one!", "third?", "fourth", "fifth line"]
+
+
+def test_folded_text_maps_back_to_the_original() -> None:
+    original = "ABC  “Q”\n\n  Straße X"
+    folded = Folded(original)
+    assert folded.text == 'abc "q" strasse x'
+    for char in 'aq"x':
+        position = folded.text.index(char)
+        assert original[folded.to_original(position)].casefold().translate({ord("“"): '"'}) == char
+    assert folded.to_original(folded.text.index("x")) == original.index("X")
+    assert folded.to_folded(original.index("X")) == folded.text.index("x")
+    assert folded.to_original(folded.text.index("ss") + 1) == original.index("ß")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "The delegates voted for the policy and the board will publish it next year."),
+        (
+            "de",
+            "Die Delegierten haben für die Politik gestimmt und der Vorstand wird sie im nächsten Jahr veröffentlichen.",
+        ),
+        ("fr", "Les délégués ont voté pour la politique et le conseil la publiera dans une année."),
+        ("es", "Los delegados votaron por la política y la junta la publicará el próximo año con los informes."),
+        ("sv", "Delegaterna röstade för policyn och styrelsen ska publicera den nästa år, men det är inte klart."),
+        ("pl", "Delegaci głosowali za polityką i zarząd opublikuje ją w przyszłym roku, ale nie jest to pewne."),
+        ("ru", "Делегаты проголосовали за политику, и совет опубликует ее в следующем году, но это не точно."),
+        (
+            "it",
+            "I delegati hanno votato per la politica e il consiglio la pubblicherà nel prossimo anno, ma non è certo.",
+        ),
+        ("nl", "De afgevaardigden hebben voor het beleid gestemd en het bestuur zal het volgend jaar publiceren."),
+        ("pt", "Os delegados votaram pela política e a direção vai publicar o texto no próximo ano, mas não é certo."),
+    ],
+)
+def test_guess_language(language: str, text: str) -> None:
+    assert guess_language(text) == language
+
+
+def test_guess_language_says_none_when_it_cannot_tell() -> None:
+    assert guess_language("Amnesty International 2015") is None
+    assert guess_language("") is None
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"), [("en-GB", "en"), ("EN", "en"), ("pt_BR", "pt"), ("", None), (None, None)]
+)
+def test_normalise_language(code: str | None, expected: str | None) -> None:
+    assert normalise_language(code) == expected
