@@ -11,11 +11,12 @@ import ipaddress
 import socket
 import time
 import urllib.robotparser
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from extractors.types import FetchResult
@@ -31,6 +32,9 @@ class FetchPolicy:
     # A 5 s gap between request starts to one host: the order of the Crawl-delay values news sites publish.
     per_host_delay_s: float = 5.0
     allow_private_networks: bool = False
+    # Host names (as written in URLs) that may resolve to private addresses while the rest may not: an
+    # operator's internal feed mirror, or the loopback server of a test that also checks the refusal.
+    allowed_private_hosts: tuple[str, ...] = ()
     respect_robots: bool = True
     # A feed or page that takes longer than this in total, or is larger once decompressed, is recorded as failed.
     timeout_s: float = 30.0
@@ -51,6 +55,8 @@ class FetchRequest:
     last_modified: str | None = None
 
 
+# Resolves a host name to the addresses a connection may use; injectable so that tests can play DNS rebinding.
+Resolver = Callable[[str, int], Awaitable[list[str]]]
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 ROBOTS_AGENT = "presswatch"  # the token robots.txt rules name; the full User-Agent carries version and URL
 
@@ -73,8 +79,18 @@ class _Refused(Exception):
 class Fetcher:
     """An async client with per-host politeness; use as `async with Fetcher(policy) as f: await f.fetch(...)`."""
 
-    def __init__(self, policy: FetchPolicy, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        policy: FetchPolicy,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        resolver: Resolver | None = None,
+    ) -> None:
+        """`transport` replaces the network (tests, `httpx.MockTransport`); the default one checks every address
+        it connects to. `resolver` replaces the system's getaddrinfo for both checks."""
         self.policy = policy
+        self._resolve = resolver or system_resolve
+        self._private_ok = frozenset(h.lower() for h in policy.allowed_private_hosts)
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
         self._hosts: dict[str, _HostState] = {}
@@ -88,8 +104,16 @@ class Fetcher:
             headers={"User-Agent": self.policy.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=timeout,
             follow_redirects=False,  # followed by hand so that every hop is checked
-            transport=self._transport,
-            limits=httpx.Limits(max_connections=self.policy.max_in_flight),
+            # Our transport resolves each host once, refuses non-public addresses and connects to the address it
+            # checked (no second lookup for a rebinding DNS server to answer differently). Passing a transport also
+            # keeps httpx from routing through environment proxies, which would resolve names where we cannot check.
+            transport=self._transport
+            or CheckedTransport(
+                resolver=self._resolve,
+                allow_private_networks=self.policy.allow_private_networks,
+                allowed_private_hosts=self._private_ok,
+                max_connections=self.policy.max_in_flight,
+            ),
         )
         return self
 
@@ -210,19 +234,11 @@ class Fetcher:
         hostname = parts.hostname
         if not hostname:
             raise _Refused("bad_url", f"no host in {url}")
-        if self.policy.allow_private_networks:
+        if self.policy.allow_private_networks or hostname.lower() in self._private_ok:
             return
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(hostname, parts.port or 80, type=socket.SOCK_STREAM)
-        except socket.gaierror as exc:
-            raise _Refused("dns_error", f"cannot resolve {hostname}: {exc.strerror}") from None
-        for info in infos:
-            address = ipaddress.ip_address(info[4][0])
-            if not address.is_global or address.is_multicast:
-                raise _Refused(
-                    "private_address",
-                    f"{hostname} resolves to {address}, a non-public address (fetch.allow_private_networks)",
-                )
+        # An early, clear refusal before any request (robots.txt included); the connection itself is checked
+        # again by CheckedTransport, on the addresses it actually connects to.
+        _refuse_private(hostname, await _resolve_checked(self._resolve, hostname, parts.port or 80))
 
     async def _allowed(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -268,6 +284,110 @@ class Fetcher:
         return state
 
 
+async def system_resolve(host: str, port: int) -> list[str]:
+    """The addresses getaddrinfo gives for `host`, in its order of preference."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+async def _resolve_checked(resolve: Resolver, host: str, port: int) -> list[str]:
+    try:
+        addresses = await resolve(host, port)
+    except socket.gaierror as exc:
+        raise _Refused("dns_error", f"cannot resolve {host}: {exc.strerror}") from None
+    if not addresses:
+        raise _Refused("dns_error", f"cannot resolve {host}: no addresses")
+    return addresses
+
+
+def _refuse_private(host: str, addresses: Iterable[str]) -> None:
+    for text in addresses:
+        address = ipaddress.ip_address(text.split("%")[0])  # drop an IPv6 zone id ("fe80::1%eth0")
+        if not address.is_global or address.is_multicast:
+            raise _Refused(
+                "private_address",
+                f"{host} resolves to {address}, a non-public address (fetch.allow_private_networks)",
+            )
+
+
+class _CheckedBackend(httpcore.AsyncNetworkBackend):
+    """Connects only to addresses it has just resolved and checked (closes the DNS-rebinding gap).
+
+    httpcore takes the TLS server name (SNI and certificate check) from the request's origin, and httpx the Host
+    header from the URL, so connecting to the checked IP changes neither.
+    """
+
+    def __init__(self, resolve: Resolver, allow_private_networks: bool, allowed_hosts: Iterable[str] = ()) -> None:
+        self._resolve = resolve
+        self._allow_private = allow_private_networks
+        self._allowed_hosts = frozenset(h.lower() for h in allowed_hosts)
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        try:
+            addresses = await asyncio.wait_for(_resolve_checked(self._resolve, host, port), timeout)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"resolving {host} took longer than {timeout}s") from None
+        if not (self._allow_private or host.lower() in self._allowed_hosts):
+            _refuse_private(host, addresses)
+        failure: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
+        for address in addresses:  # in getaddrinfo's order, like a plain connect would try them
+            try:
+                return await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        assert failure is not None
+        raise failure
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise _Refused("bad_url", "unix sockets are never fetched")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+class CheckedTransport(httpx.AsyncHTTPTransport):
+    """httpx's own transport, with a connection pool whose network backend is `_CheckedBackend`.
+
+    httpx 0.28 has no public way to pass an httpcore network backend, so the pool is rebuilt here and put in
+    place of the one `AsyncHTTPTransport.__init__` made (`_pool`, which `handle_async_request` uses). The test
+    `test_dns_rebinding_is_refused_at_connect` fails if a future httpx stops using it.
+    """
+
+    def __init__(
+        self,
+        *,
+        resolver: Resolver | None = None,
+        allow_private_networks: bool = False,
+        allowed_private_hosts: Iterable[str] = (),
+        max_connections: int = 32,
+    ) -> None:
+        super().__init__(limits=httpx.Limits(max_connections=max_connections))
+        if not isinstance(getattr(self, "_pool", None), httpcore.AsyncConnectionPool):
+            raise RuntimeError("this httpx version has no AsyncHTTPTransport._pool; CheckedTransport needs updating")
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=max_connections,
+            max_keepalive_connections=20,  # httpx's default
+            keepalive_expiry=5.0,  # httpx's default
+            http1=True,
+            http2=False,
+            network_backend=_CheckedBackend(resolver or system_resolve, allow_private_networks, allowed_private_hosts),
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class _Response:
     status: int
@@ -282,11 +402,12 @@ def fetch_all(
     requests: Sequence[FetchRequest],
     *,
     transport: httpx.AsyncBaseTransport | None = None,
+    resolver: Resolver | None = None,
 ) -> list[FetchResult]:
     """Fetch many URLs concurrently (per-host limits apply) from synchronous code; results keep input order."""
 
     async def run() -> list[FetchResult]:
-        async with Fetcher(policy, transport=transport) as fetcher:
+        async with Fetcher(policy, transport=transport, resolver=resolver) as fetcher:
             return await fetcher.fetch_many(requests)
 
     return asyncio.run(run())

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,13 +19,15 @@ _TYPES = {
     ".txt": "text/plain",
     ".pdf": "application/pdf",
 }
-Route = Callable[["Request"], tuple[int, dict[str, str], bytes]]
+# A route returns bytes, or an iterable of byte chunks to stream (no Content-Length; the connection ends the body).
+Route = Callable[["Request"], tuple[int, dict[str, str], bytes | Iterable[bytes]]]
 
 
 @dataclass
 class Request:
     path: str
     headers: dict[str, str]
+    started: float = field(default_factory=time.monotonic)  # when the server received it (time.monotonic)
 
 
 @dataclass
@@ -45,6 +48,13 @@ class LoopbackServer:
                 self.send_response(status)
                 for k, v in headers.items():
                     self.send_header(k, v)
+                if not isinstance(body, bytes):
+                    self.end_headers()
+                    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                        for chunk in body:
+                            self.wfile.write(chunk)
+                            self.wfile.flush()
+                    return
                 if "Content-Length" not in headers:
                     self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -56,7 +66,8 @@ class LoopbackServer:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll interval: shutdown() waits for it, and every test stops its server.
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
         self.substitutions.setdefault("__BASE__", self.base)
         return self
@@ -73,7 +84,7 @@ class LoopbackServer:
         self.server.shutdown()
         self.server.server_close()
 
-    def respond(self, request: Request) -> tuple[int, dict[str, str], bytes]:
+    def respond(self, request: Request) -> tuple[int, dict[str, str], bytes | Iterable[bytes]]:
         path = request.path.split("?")[0]
         if path in self.routes:
             return self.routes[path](request)

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 import gzip
+import itertools
+import socket
+import threading
 import time
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -150,3 +154,164 @@ def test_retry_after_is_honoured(server: LoopbackServer, status: int) -> None:
     # The host asked for an hour: the rest of the run leaves it alone.
     assert [r.error for r in results[1:]] == ["host_backoff", "host_backoff"]
     assert sum(r.path.startswith("/busy") for r in server.log) == 1
+
+
+@pytest.mark.parametrize("status", [410, 500])
+def test_gone_and_server_error_are_recorded(server: LoopbackServer, status: int) -> None:
+    server.routes["/feed.xml"] = lambda r: (status, {"Content-Type": "text/plain"}, b"no")
+    result = _one(server, "/feed.xml", kind="feed")
+    assert result.error == f"http_{status}" and result.status == status and result.body == b""
+
+
+def _endless(chunk: bytes, pause_s: float = 0.0) -> Iterator[bytes]:
+    while True:
+        yield chunk
+        if pause_s:
+            time.sleep(pause_s)
+
+
+def test_an_endless_body_is_cut_by_the_size_bound(server: LoopbackServer) -> None:
+    server.routes["/endless"] = lambda r: (200, {"Content-Type": "application/rss+xml"}, _endless(b"<item/>" * 1000))
+    started = time.monotonic()
+    result = _one(server, "/endless", kind="feed")
+    assert result.error == "too_large" and result.body == b""
+    assert time.monotonic() - started < 3
+
+
+def test_an_endless_trickle_is_cut_by_the_deadline(server: LoopbackServer) -> None:
+    # One byte every 20 ms never trips the read timeout; the total deadline ends it.
+    server.routes["/trickle"] = lambda r: (200, {"Content-Type": "application/rss+xml"}, _endless(b"<", 0.02))
+    policy = FetchPolicy(per_host_delay_s=0.0, allow_private_networks=True, timeout_s=0.2, max_bytes=10_000_000)
+    result = _one(server, "/trickle", policy, kind="feed")
+    assert result.error == "timeout" and "deadline" in result.detail
+    assert result.elapsed_s < 1.5
+
+
+def _in_flight_counter(log: list[tuple[float, int]]) -> Callable[[Request], tuple[int, dict[str, str], bytes]]:
+    lock = threading.Lock()
+    current = [0]
+
+    def route(request: Request) -> tuple[int, dict[str, str], bytes]:
+        with lock:
+            current[0] += 1
+            log.append((time.monotonic(), current[0]))
+        time.sleep(0.05)
+        with lock:
+            current[0] -= 1
+        return 200, {"Content-Type": "application/rss+xml"}, b"<rss/>"
+
+    return route
+
+
+def test_per_host_cap_is_observed_at_the_server() -> None:
+    servers = [LoopbackServer().start(), LoopbackServer().start()]
+    try:
+        logs: list[list[tuple[float, int]]] = [[], []]
+        for srv, log in zip(servers, logs, strict=True):
+            srv.routes["/f"] = _in_flight_counter(log)
+        policy = FetchPolicy(per_host_delay_s=0.0, per_host_concurrency=2, allow_private_networks=True, timeout_s=5.0)
+        requests = [FetchRequest(url=srv.url(f"/f?{i}"), kind="feed") for i in range(6) for srv in servers]
+        assert all(r.ok for r in fetch_all(policy, requests))
+        # Each host saw at most two requests at once, and did see two: the cap is used, not just respected.
+        assert [max(n for _, n in log) for log in logs] == [2, 2]
+        # The two hosts were served side by side, not one after the other.
+        assert min(t for t, _ in logs[1]) < max(t for t, _ in logs[0])
+    finally:
+        for srv in servers:
+            srv.stop()
+
+
+def test_per_host_delay_is_observed_in_request_start_times(server: LoopbackServer) -> None:
+    server.routes["/f"] = lambda r: (200, {"Content-Type": "application/rss+xml"}, b"<rss/>")
+    policy = FetchPolicy(per_host_delay_s=0.1, per_host_concurrency=2, allow_private_networks=True, timeout_s=5.0)
+    assert all(
+        r.ok for r in fetch_all(policy, [FetchRequest(url=server.url(f"/f?{i}"), kind="feed") for i in range(4)])
+    )
+    starts = sorted(r.started for r in server.log)
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert len(gaps) == 3 and min(gaps) >= 0.09  # a little slack for the clock of another thread
+
+
+def test_last_modified_round_trip_without_etag(server: LoopbackServer) -> None:
+    stamp = "Wed, 12 Aug 2015 07:00:00 GMT"
+
+    def feed(request: Request) -> tuple[int, dict[str, str], bytes]:
+        if request.headers.get("if-modified-since") == stamp:
+            return 304, {"Last-Modified": stamp}, b""
+        return 200, {"Content-Type": "application/rss+xml", "Last-Modified": stamp}, b"<rss/>"
+
+    server.routes["/lm.rss"] = feed
+    first = _one(server, "/lm.rss", kind="feed")
+    assert first.ok and first.etag is None and first.last_modified == stamp and first.body == b"<rss/>"
+    second = _one(server, "/lm.rss", kind="feed", etag=first.etag, last_modified=first.last_modified)
+    assert second.not_modified and second.body == b""
+    assert "if-none-match" not in server.log[-1].headers and server.log[-1].headers["if-modified-since"] == stamp
+
+
+def test_a_mixed_run_records_every_bad_case_and_fetches_the_good_ones(server: LoopbackServer) -> None:
+    good = b'<?xml version="1.0"?><rss version="2.0"><channel><title>ok</title></channel></rss>'
+    server.routes["/good1.rss"] = lambda r: (200, {"Content-Type": "application/rss+xml"}, good)
+    server.routes["/good2.rss"] = lambda r: (200, {"Content-Type": "application/rss+xml"}, good)
+    for i in range(8):
+        server.routes[f"/loop{i}"] = lambda r, i=i: (302, {"Location": f"/loop{i + 1}"}, b"")
+    server.routes["/slow"] = lambda r: (time.sleep(0.6), (200, {}, b"<rss/>"))[1]  # type: ignore[func-returns-value]
+    bomb = gzip.compress(b"<rss>" + b"\0" * 2_000_000)
+    server.routes["/bomb"] = lambda r: (200, {"Content-Type": "application/rss+xml", "Content-Encoding": "gzip"}, bomb)
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        dead_port = sock.getsockname()[1]
+    # Private networks are refused except for the one host the test server runs on; "localhost" stays refused.
+    policy = FetchPolicy(per_host_delay_s=0.0, timeout_s=0.3, max_bytes=100_000, allowed_private_hosts=("127.0.0.1",))
+    port = server.base.rsplit(":", 1)[1]
+    cases = [
+        (FetchRequest(url=server.url("/good1.rss"), kind="feed"), None),
+        (FetchRequest(url=server.url("/loop0"), kind="feed"), "too_many_redirects"),
+        (FetchRequest(url=server.url("/slow"), kind="feed"), "timeout"),
+        (FetchRequest(url=server.url("/bomb"), kind="feed"), "too_large"),
+        (FetchRequest(url=server.url("/misc/papers.pdf")), "not_html"),
+        (FetchRequest(url=server.url("/news/gone.html")), "http_404"),
+        (FetchRequest(url=f"http://127.0.0.1:{dead_port}/feed.rss", kind="feed"), "connect_error"),
+        (FetchRequest(url=f"http://localhost:{port}/good1.rss", kind="feed"), "private_address"),
+        (FetchRequest(url=server.url("/good2.rss"), kind="feed"), None),
+        (FetchRequest(url=server.url("/news/amnesty-vote.html")), None),
+    ]
+    results = fetch_all(policy, [request for request, _ in cases])
+    assert [r.error for r in results] == [reason for _, reason in cases]
+    assert all(r.detail for r in results if r.error)
+    assert results[0].body == good and results[8].body == good and b"Dublin" in results[9].body
+
+
+def test_dns_rebinding_is_refused_at_connect(server: LoopbackServer) -> None:
+    # The name first resolves to a public address (the early check passes), then to loopback when httpx
+    # connects. The transport resolves once more, checks, and refuses; nothing reaches the server.
+    answers = ["93.184.216.34", "127.0.0.1"]
+
+    async def resolve(host: str, port: int) -> list[str]:
+        return [answers.pop(0) if len(answers) > 1 else answers[0]]
+
+    port = server.base.rsplit(":", 1)[1]
+    strict = FetchPolicy(per_host_delay_s=0.0, timeout_s=2.0)
+    result = fetch_all(
+        strict, [FetchRequest(url=f"http://rebind.test:{port}/feed.rss", kind="feed")], resolver=resolve
+    )[0]
+    assert result.error == "private_address" and "127.0.0.1" in result.detail
+    assert server.log == []
+
+
+def test_the_transport_connects_to_the_address_it_checked(server: LoopbackServer) -> None:
+    # A name only our resolver knows: the connection can only have used the address the check saw, and the
+    # Host header still names the URL's host.
+    server.routes["/feed.rss"] = lambda r: (200, {"Content-Type": "application/rss+xml"}, b"<rss/>")
+    seen: list[str] = []
+
+    async def resolve(host: str, port: int) -> list[str]:
+        seen.append(host)
+        return ["127.0.0.1"]
+
+    port = server.base.rsplit(":", 1)[1]
+    policy = FetchPolicy(per_host_delay_s=0.0, timeout_s=2.0, allowed_private_hosts=("feeds.internal.test",))
+    result = fetch_all(
+        policy, [FetchRequest(url=f"http://feeds.internal.test:{port}/feed.rss", kind="feed")], resolver=resolve
+    )[0]
+    assert result.ok and result.body == b"<rss/>"
+    assert server.log[0].headers["host"] == f"feeds.internal.test:{port}"
