@@ -134,7 +134,8 @@ def read_feeds(
             # Some servers send no or stale validators: an identical body needs no parsing.
             outcomes.append(FeedOutcome(**base, **validators, outcome="unchanged", body_hash=body_hash))
             continue
-        parsed = parse_feed(result.body, result.final_url, result.content_type)
+        # The full header, charset included: a feed whose encoding is declared only in HTTP needs it.
+        parsed = parse_feed(result.body, result.final_url, result.headers.get("content-type", result.content_type))
         if parsed.error:
             outcomes.append(FeedOutcome(**base, outcome="failed", error=parsed.error, detail=parsed.detail))
             continue

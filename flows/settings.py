@@ -138,6 +138,10 @@ def _parse_fetch(table: dict[str, Any], path: Path) -> FetchPolicy:
                 raise ConfigError(path, "must be a positive integer", dotted)
         elif expected is str and not isinstance(value, str):
             raise ConfigError(path, "must be a string", dotted)
+        elif expected is tuple:
+            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                raise ConfigError(path, "must be a list of host names", dotted)
+            value = tuple(value)
         values[key] = value
     if not values.get("user_agent"):
         values["user_agent"] = default_user_agent()

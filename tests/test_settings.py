@@ -53,6 +53,12 @@ enabled = ["amnesty-2015"]
         pytest.param("[[feeds]]\nname = 'x'\n", "feeds[0].url", "non-empty", id="feed-no-url"),
         pytest.param("[[feeds]]\nurl = 'https://a/'\nlabel = 'x'\n", "feeds[0].label", "unknown key", id="feed-key"),
         pytest.param("[topics]\nenabled = 'amnesty'\n", "topics.enabled", "list", id="topics"),
+        pytest.param(
+            "[fetch]\nallowed_private_hosts = 'intranet'\n",
+            "fetch.allowed_private_hosts",
+            "list of host names",
+            id="hosts",
+        ),
     ],
 )
 def test_bad_config_names_file_and_key(tmp_path: Path, text: str, key: str, fragment: str) -> None:
