@@ -152,6 +152,8 @@ def _run_ingest(settings: Settings, *, orchestrated: bool, batch_size: int) -> R
     rulesets = pipeline.load_rulesets(settings)
     path = settings.warehouse_path
     with connect(path) as con:
+        if store.close_interrupted_runs(con, "ingest", pipeline.now_utc()):
+            log.warning("an earlier ingest was interrupted; this run finishes its work")
         store.start_run(con, run_id, "ingest", pipeline.now_utc())
         states = store.feed_states(con)
     now = pipeline.now_utc()

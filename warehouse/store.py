@@ -377,6 +377,18 @@ def save_classifications(
 # --- runs --------------------------------------------------------------------------------------------------
 
 
+def close_interrupted_runs(con: duckdb.DuckDBPyConnection, flow: str, at: datetime) -> int:
+    """Mark runs left 'running' by a process that died as failed; call while holding the run lock."""
+    found = con.execute("SELECT count(*) FROM runs WHERE flow = ? AND status = 'running'", [flow]).fetchall()[0][0]
+    con.execute(
+        "UPDATE runs SET status = 'failed', finished_at = ?, "
+        'summary = coalesce(summary, \'{"error": "interrupted: the process ended before the run finished"}\') '
+        "WHERE flow = ? AND status = 'running'",
+        [at, flow],
+    )
+    return int(found)
+
+
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, at: datetime) -> None:
     con.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, NULL, 'running', NULL)", [run_id, flow, at])
 

@@ -1,0 +1,169 @@
+"""Killing an ingest with SIGKILL at any point, then running again, yields the warehouse one clean run yields;
+and two ingests at once never both run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import FIXTURES
+from tests.loopback import LoopbackServer, Request
+from tests.test_ingest_flow import _config
+from warehouse.db import connect
+
+ROOT = Path(__file__).parents[1]
+SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from flows.ingest import run_ingest
+    from flows.settings import load_settings
+    summary = run_ingest(load_settings(__import__("pathlib").Path(sys.argv[1])), orchestrated=False, batch_size=1)
+    print("done", summary.articles_classified)
+    """
+)
+
+
+class StallingSite:
+    """The fixture site, whose page requests can be made to hang (until released) from the n-th one on."""
+
+    def __init__(self, server: LoopbackServer) -> None:
+        self.server = server
+        self.pages = 0
+        self.stall_from: int | None = None
+        self.reached = threading.Event()
+        self.release = threading.Event()
+        self.lock = threading.Lock()
+        for path in ("/news/amnesty-vote.html", "/opinion/support.html", "/misc/harbour.html", "/news/teaser.html"):
+            server.routes[path] = self._page(path)
+
+    def _page(self, path: str) -> Any:
+        def respond(request: Request) -> tuple[int, dict[str, str], bytes]:
+            with self.lock:
+                self.pages += 1
+                stall = self.stall_from is not None and self.pages >= self.stall_from
+            if stall:
+                self.reached.set()
+                self.release.wait(20)  # bounded: the test kills the client long before
+            body = (
+                (self.server.root / path.lstrip("/")).read_text(encoding="utf-8").replace("__BASE__", self.server.base)
+            )  # type: ignore[operator]
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, body.encode()
+
+        return respond
+
+
+def _start(config: Path) -> subprocess.Popen[str]:
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-c", SCRIPT, str(config)], cwd=ROOT, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+
+
+def _state(path: Path) -> dict[str, Any]:
+    with connect(path, read_only=True) as con:
+
+        def rows(sql: str) -> list[tuple[Any, ...]]:
+            return con.execute(sql).fetchall()
+
+        return {
+            "articles": rows("select url, fetch_status, fetch_error, extract_status, text, text_source, story_id, language from articles order by url"),
+            "classifications": rows("select url, topic, ruleset_version, stance, score from classifications order by url"),
+            "evidence": rows("select url, seq, rule_id, matched, weight, voice from evidence order by url, seq"),
+            "duplicates": rows("select (select count(*) from articles) - (select count(distinct url) from articles), "
+                               "(select count(*) from classifications) - (select count(distinct (url, topic, ruleset_version)) from classifications)"),
+            "pages": rows("select url, bytes from pages order by url"),
+        }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def site_server() -> Iterator[LoopbackServer]:
+    srv = LoopbackServer(root=FIXTURES / "site").start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def server(site_server: LoopbackServer) -> Iterator[LoopbackServer]:
+    """The module's server with a fresh request log and no stalls left from an earlier test."""
+    site_server.routes.clear()
+    site_server.log.clear()
+    yield site_server
+    site_server.routes.clear()
+
+
+@pytest.fixture(scope="module")
+def clean_state(tmp_path_factory: pytest.TempPathFactory, site_server: LoopbackServer) -> dict[str, Any]:
+    settings = _config(tmp_path_factory.mktemp("clean"), site_server)
+    process = _start(settings.config_path)
+    _out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    return _state(settings.warehouse_path)
+
+
+@pytest.mark.parametrize(
+    ("stall_from", "extra_delay"),
+    [
+        pytest.param(1, 0.0, id="after-feeds"),
+        pytest.param(3, 0.0, id="mid-articles"),
+        pytest.param(3, 0.05, id="mid-write-early"),
+        pytest.param(4, 0.2, id="mid-write-late"),
+    ],
+)
+def test_sigkill_then_rerun_equals_a_clean_run(
+    tmp_path: Path, server: LoopbackServer, clean_state: dict[str, Any], stall_from: int, extra_delay: float
+) -> None:
+    site = StallingSite(server)
+    site.stall_from = stall_from
+    settings = _config(tmp_path, server)
+    process = _start(settings.config_path)
+    try:
+        assert site.reached.wait(60), process.stderr.read() if process.poll() is not None else "no stall reached"
+        time.sleep(extra_delay)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(10)
+    finally:
+        site.release.set()
+        if process.poll() is None:
+            process.kill()
+    site.stall_from = None
+    rerun = _start(settings.config_path)
+    _out, err = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, err
+    assert _state(settings.warehouse_path) == clean_state
+    with connect(settings.warehouse_path, read_only=True) as con:
+        statuses = [r[0] for r in con.execute("select status from runs order by started_at").fetchall()]
+    assert statuses == ["failed", "completed"]  # the killed run is marked, not left 'running'
+
+
+def test_two_ingests_at_once_one_runs_the_other_says_why(tmp_path: Path, server: LoopbackServer) -> None:
+    site = StallingSite(server)
+    site.stall_from = 1
+    settings = _config(tmp_path, server)
+    first = _start(settings.config_path)
+    try:
+        assert site.reached.wait(60)
+        second = _start(settings.config_path)
+        _out, err = second.communicate(timeout=60)
+        assert second.returncode != 0
+        assert "another presswatch ingest is running" in err and f"pid {first.pid}" in err
+    finally:
+        site.release.set()
+    _out, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    with connect(settings.warehouse_path, read_only=True) as con:
+        # Integrity: every table scans completely and no key is duplicated.
+        for (table,) in con.execute(
+            "select table_name from information_schema.tables where table_type = 'BASE TABLE'"
+        ).fetchall():
+            con.execute(f'select * from "{table}"').fetchall()
+        assert con.execute("select count(*) - count(distinct url) from articles").fetchall() == [(0,)]
+        assert con.execute("select count(*) from coverage").fetchall()[0][0] == 4
