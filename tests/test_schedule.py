@@ -1,0 +1,51 @@
+"""`presswatch serve`: its deployments exist with their schedules, and the ingest deployment runs to completion."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.loopback import LoopbackServer
+from tests.test_ingest_flow import _config
+from warehouse.db import connect
+
+
+@pytest.mark.flow
+def test_serve_deployments_have_schedules_and_ingest_runs(
+    tmp_path: Path, server: LoopbackServer, prefect_harness: None
+) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.deployments import run_deployment
+    from prefect.runner import Runner
+
+    from flows.schedule import INGEST_DEPLOYMENT, REPORT_DEPLOYMENT, build_deployments
+
+    settings = _config(tmp_path, server)
+    deployments = {d.name: d for d in build_deployments(settings)}
+    assert set(deployments) == {INGEST_DEPLOYMENT, REPORT_DEPLOYMENT}
+    ingest_schedule = deployments[INGEST_DEPLOYMENT].schedules[0].schedule
+    report_schedule = deployments[REPORT_DEPLOYMENT].schedules[0].schedule
+    assert ingest_schedule.interval == timedelta(hours=1)
+    assert report_schedule.cron == "0 6 * * 1"
+    assert deployments[INGEST_DEPLOYMENT].parameters == {"config_path": str(settings.config_path.resolve())}
+
+    async def run() -> str:
+        runner = Runner(name="presswatch-test", limit=2)
+        for deployment in deployments.values():
+            await runner.aadd_deployment(deployment)
+        flow_run = await run_deployment(f"presswatch-ingest/{INGEST_DEPLOYMENT}", timeout=0)
+        await runner.start(run_once=True)
+        async with get_client() as client:
+            for _ in range(120):  # bounded wait for the run the runner started
+                state = (await client.read_flow_run(flow_run.id)).state
+                if state is not None and state.is_final():
+                    return state.type.value
+                await asyncio.sleep(0.5)
+        return "TIMEOUT"
+
+    assert asyncio.run(run()) == "COMPLETED"
+    with connect(settings.warehouse_path, read_only=True) as con:
+        assert con.execute("select count(*) from coverage").fetchall()[0][0] == 4
