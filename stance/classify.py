@@ -6,6 +6,7 @@ length of whitespace runs. Quoted and attributed speech is kept as evidence but 
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from stance.model import (
 )
 from stance.relevance import judge_relevance
 from stance.rules import LanguageRules, Rule, RuleSet, Scoring
+from stance.text import word_matches
 
 UNKNOWN_LANGUAGE = "und"
 # Confidence given to a "neutral" that was forced because the language has no stance rules: we did not look.
@@ -41,7 +43,7 @@ def classify(ruleset: RuleSet, *, title: str, text: str, language: str | None = 
     """Label one article's stance toward the rule set's topic, with the evidence for the label."""
     title = title or ""
     text = text or ""
-    doc = Document.prepare(title, text)
+    doc = Document.prepare(title, text, ruleset.word_keys)
     code = normalise_language(language) or guess_language(f"{title}\n{text}") or UNKNOWN_LANGUAGE
     rules = ruleset.rules_for(code)
     known = code in ruleset.languages and rules is not None
@@ -120,7 +122,7 @@ def _off_topic_confidence(predates: bool) -> float:
 def _match(doc: Document, rules: LanguageRules, scoring: Scoring) -> list[_Hit]:
     candidates: list[tuple[Rule, int, int]] = []
     for rule in rules.rules:
-        for match in rule.pattern.finditer(doc.folded):
+        for match in doc.matches(rule.pattern, rule.prefixes):
             start = doc.to_original(match.start())
             if doc.skip_until and doc.title_end <= start < doc.skip_until:
                 continue
@@ -128,10 +130,14 @@ def _match(doc: Document, rules: LanguageRules, scoring: Scoring) -> list[_Hit]:
     # Stronger rules first; a weaker rule of the same side that overlaps an accepted match adds nothing new.
     candidates.sort(key=lambda c: (-abs(c[0].weight), c[1], c[0].rule_id))
     accepted: list[_Hit] = []
+    taken: dict[str, list[tuple[int, int]]] = {}  # per side, disjoint accepted intervals sorted by start
     occurrences: dict[str, int] = {}
     for rule, start, end in candidates:
-        if any(h.rule.side == rule.side and h.start < end and start < h.end for h in accepted):
+        intervals = taken.setdefault(rule.side, [])
+        index = bisect.bisect_left(intervals, (start, end))
+        if (index and intervals[index - 1][1] > start) or (index < len(intervals) and intervals[index][0] < end):
             continue
+        intervals.insert(index, (start, end))
         accepted.append(_hit(doc, rules, scoring, rule, start, end, occurrences))
     return accepted
 
@@ -180,7 +186,7 @@ def _negated(doc: Document, rules: LanguageRules, scoring: Scoring, sentence_sta
     fold_start = doc.fold_offset(max(sentence_start, start - 80))
     fold_end = doc.fold_offset(start)
     before = doc.folded[fold_start:fold_end]
-    matches = list(rules.negation.finditer(before))
+    matches = list(word_matches(rules.negation, before))
     if not matches:
         return False
     last = matches[-1]
@@ -193,7 +199,7 @@ def _negated(doc: Document, rules: LanguageRules, scoring: Scoring, sentence_sta
 def _voices(ruleset: RuleSet, doc: Document) -> tuple[Voice, ...]:
     out = []
     for actor in ruleset.actors:
-        matches = list(actor.pattern.finditer(doc.folded))
+        matches = list(doc.matches(actor.pattern, actor.prefixes))
         if not matches:
             continue
         first = doc.to_original(matches[0].start())

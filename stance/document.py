@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from stance.model import VoiceKind
+from stance.prefix import WordIndex
 from stance.rules import LanguageRules
-from stance.text import Folded, Sentence, Span, paragraphs, quotations, sentences, snippet
+from stance.text import Folded, Sentence, Span, paragraphs, quotations, sentences, snippet, word_matches
 
 # Quotations of at most this many words are mentions or scare quotes ("sex work"), not someone speaking.
 SHORT_QUOTE_WORDS = 4
@@ -38,9 +40,13 @@ class Document:
     _starts: list[int] = field(default_factory=list)
     _span_starts: list[int] = field(default_factory=list)
     _attributed: dict[int, bool] = field(default_factory=dict)
+    _index: WordIndex | None = None
+    _snippets: dict[int, str] = field(default_factory=dict)
+
+    _word_keys: re.Pattern[str] | None = None
 
     @classmethod
-    def prepare(cls, title: str, text: str) -> Document:
+    def prepare(cls, title: str, text: str, word_keys: re.Pattern[str] | None = None) -> Document:
         title = title.strip()
         original = f"{title}\n\n{text}" if title else text
         title_end = len(title)
@@ -53,6 +59,7 @@ class Document:
             spans=quotations(original, paras),
             quoted_paragraphs=_speech_paragraphs(original, paras, title_end),
         )
+        doc._word_keys = word_keys
         doc._starts = [s.start for s in doc.sentences]
         doc._span_starts = [s.start for s in doc.spans]
         if title:
@@ -64,6 +71,12 @@ class Document:
     @property
     def folded(self) -> str:
         return self.folded_text.text
+
+    def matches(self, pattern: re.Pattern[str], prefixes: frozenset[str] | None) -> Iterator[re.Match[str]]:
+        """Word-boundary matches of a rule pattern in the folded text (via the word index when possible)."""
+        if self._index is None:
+            self._index = WordIndex(self.folded, self._word_keys)
+        return self._index.matches(pattern, prefixes)
 
     def to_original(self, position: int) -> int:
         return self.folded_text.to_original(position)
@@ -99,7 +112,10 @@ class Document:
     def snippet(self, sentence: Sentence | None, position: int) -> str:
         if sentence is None:
             return snippet(self.original, max(0, position - 150), position + 150)
-        return snippet(self.original, sentence.start, sentence.end)
+        cached = self._snippets.get(sentence.index)
+        if cached is None:
+            cached = self._snippets[sentence.index] = snippet(self.original, sentence.start, sentence.end)
+        return cached
 
     # --- voice ------------------------------------------------------------------------------------------------
 
@@ -126,8 +142,8 @@ class Document:
         result = False
         if rules is not None and rules.attribution is not None:
             plain = self.outside_quotes(sentence)
-            if rules.attribution.search(plain):
-                result = not (rules.first_person is not None and rules.first_person.search(plain))
+            if _found(rules.attribution, plain):
+                result = not (rules.first_person is not None and _found(rules.first_person, plain))
         self._attributed[sentence.index] = result
         return result
 
@@ -139,6 +155,10 @@ class Document:
         if sentence.paragraph in self.quoted_paragraphs:
             return "quoted"
         return "quoted" if self.attributed(sentence, rules) else "own"
+
+
+def _found(pattern: re.Pattern[str], text: str) -> bool:
+    return next(word_matches(pattern, text), None) is not None
 
 
 def _speech_paragraphs(text: str, paras: list[tuple[int, int]], title_end: int) -> set[int]:

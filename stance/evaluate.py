@@ -16,6 +16,7 @@ from stance.classify import classify
 from stance.language import normalise_language
 from stance.model import STANCES
 from stance.rules import RuleSet
+from stance.text import word_matches
 
 LABELS: tuple[str, ...] = STANCES  # supportive, opposed, neutral, off_topic
 SIDE_LABELS: tuple[str, ...] = ("supportive", "opposed", "neutral")  # macro-F1 is over these three
@@ -128,7 +129,7 @@ def keyword_count_label(ruleset: RuleSet, title: str, text: str) -> str:
     support = oppose = 0
     for rules in ruleset.language_rules:
         for rule in rules.rules:
-            hits = len(rule.pattern.findall(folded))
+            hits = sum(1 for _ in word_matches(rule.pattern, folded))
             if rule.weight > 0:
                 support += hits
             else:

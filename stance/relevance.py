@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from stance.document import SHORT_QUOTE_WORDS, Document
 from stance.model import Evidence
-from stance.rules import ANY_LANGUAGE, RuleSet
+from stance.rules import ANY_LANGUAGE, RuleSet, Terms
+from stance.text import word_matches
 
 _YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
 _MONTHS = (
@@ -39,9 +40,9 @@ class RelevanceFinding:
     evidence: list[Evidence] = field(default_factory=list)
 
 
-def _patterns(table: tuple[tuple[str, re.Pattern[str]], ...], language: str, known: bool) -> list[re.Pattern[str]]:
+def _patterns(table: tuple[tuple[str, Terms], ...], language: str, known: bool) -> list[Terms]:
     """The language's own terms plus the language-independent ones; every list when the language has no rules."""
-    return [pattern for code, pattern in table if code in (language, ANY_LANGUAGE) or not known]
+    return [terms for code, terms in table if code in (language, ANY_LANGUAGE) or not known]
 
 
 def judge_relevance(ruleset: RuleSet, doc: Document, language: str, known: bool) -> RelevanceFinding:
@@ -50,11 +51,11 @@ def judge_relevance(ruleset: RuleSet, doc: Document, language: str, known: bool)
     anchors = _sentence_hits(doc, [settings.anchors], quotes_ok=True)
     if not anchors:
         return RelevanceFinding(False)
-    subjects = _sentence_hits(doc, _patterns(settings.subject, language, known), quotes_ok=True)
-    events = _sentence_hits(doc, _patterns(settings.events, language, known), quotes_ok=False)
     lead = _lead(doc, settings.lead_sentences)
+    subjects = _LazyHits(doc, _patterns(settings.subject, language, known), quotes_ok=True)
     pair = _near(anchors, subjects, settings.window, lead)
-    event = _near(anchors, events, settings.window, lead)
+    events = _LazyHits(doc, _patterns(settings.events, language, known), quotes_ok=False)
+    event = _near(anchors, events, settings.window, lead) if pair is not None else None
     if pair is None or event is None:
         return RelevanceFinding(False)
     if _predates(doc, settings.earliest_year):
@@ -84,11 +85,11 @@ def judge_relevance(ruleset: RuleSet, doc: Document, language: str, known: bool)
     return RelevanceFinding(True, evidence=evidence)
 
 
-def _sentence_hits(doc: Document, patterns: list[re.Pattern[str]], *, quotes_ok: bool) -> dict[int, str]:
+def _sentence_hits(doc: Document, patterns: list[Terms], *, quotes_ok: bool) -> dict[int, str]:
     """First matched text per sentence index."""
     hits: dict[int, str] = {}
-    for pattern in patterns:
-        for match in pattern.finditer(doc.folded):
+    for terms in patterns:
+        for match in doc.matches(terms.pattern, terms.prefixes):
             position = doc.to_original(match.start())
             sentence = doc.sentence_at(position)
             if sentence is None or sentence.index in hits:
@@ -116,13 +117,48 @@ def _lead(doc: Document, count: int) -> set[int]:
     return out
 
 
+class _LazyHits:
+    """First matched text per sentence, searched only when asked: the gate stops at the first pair it finds."""
+
+    def __init__(self, doc: Document, patterns: list[Terms], *, quotes_ok: bool) -> None:
+        self.doc = doc
+        self.patterns = patterns
+        self.quotes_ok = quotes_ok
+        self.cache: dict[int, str | None] = {}
+
+    def get(self, index: int) -> str | None:
+        if index in self.cache:
+            return self.cache[index]
+        doc = self.doc
+        sentence = doc.sentences[index]
+        low, high = doc.fold_offset(sentence.start), doc.fold_offset(sentence.end)
+        found = None
+        for terms in self.patterns:
+            for match in word_matches(terms.pattern, doc.folded, low, high):
+                position = doc.to_original(match.start())
+                if not self.quotes_ok:
+                    span = doc.span_at(position)
+                    if span is not None and span.words > SHORT_QUOTE_WORDS:
+                        continue
+                found = doc.original[position : doc.to_original(match.end() - 1) + 1]
+                break
+            if found is not None:
+                break
+        self.cache[index] = found
+        return found
+
+
 def _near(
-    first: dict[int, str], second: dict[int, str], window: int, lead: set[int]
+    first: dict[int, str], second: _LazyHits, window: int, lead: set[int]
 ) -> tuple[tuple[int, str], tuple[int, str]] | None:
+    count = len(second.doc.sentences)
     for a in sorted(first):
-        for b in sorted(second):
-            if abs(a - b) <= window or (a in lead and b in lead):
-                return (a, first[a]), (b, second[b])
+        near = range(max(0, a - window), min(count, a + window + 1))
+        candidates = sorted(set(near) | lead) if a in lead else list(near)
+        for b in candidates:
+            text = second.get(b)
+            if text is not None:
+                return (a, first[a]), (b, text)
     return None
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from stance.model import Side
+from stance.prefix import key_pattern, literal_prefixes
 from stance.rulefile import RuleFile
 from stance.text import fold_pattern_literal
 
@@ -41,6 +42,7 @@ class Rule:
     pattern: re.Pattern[str]
     origin: str
     negatable: bool = True
+    prefixes: frozenset[str] | None = None  # possible first letters of a match, for the word index
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,7 @@ class Actor:
     side: Side
     pattern: re.Pattern[str]
     origin: str
+    prefixes: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +65,22 @@ class LanguageRules:
 
 
 @dataclass(frozen=True, slots=True)
+class Terms:
+    """A compiled alternation of phrases plus the first letters its matches can start with."""
+
+    pattern: re.Pattern[str]
+    prefixes: frozenset[str] | None
+
+    @classmethod
+    def of(cls, pattern: re.Pattern[str]) -> Terms:
+        return cls(pattern, literal_prefixes(pattern))
+
+
+@dataclass(frozen=True, slots=True)
 class Relevance:
-    anchors: re.Pattern[str]  # the organisation (language independent)
-    subject: tuple[tuple[str, re.Pattern[str]], ...]  # per language ("*" = any) sex work / prostitution terms
-    events: tuple[tuple[str, re.Pattern[str]], ...]  # vote / resolution / policy / draft ... terms
+    anchors: Terms  # the organisation (language independent)
+    subject: tuple[tuple[str, Terms], ...]  # per language ("*" = any) sex work / prostitution terms
+    events: tuple[tuple[str, Terms], ...]  # vote / resolution / policy / draft ... terms
     window: int  # neighbouring sentences on either side that still count as "near"
     lead_sentences: int  # the title plus this many first sentences form one more window
     earliest_year: int  # a dateline earlier than this year means the piece predates the debate
@@ -94,6 +109,7 @@ class RuleSet:
     scoring: Scoring | None = field(default=None, repr=False)
     language_rules: tuple[LanguageRules, ...] = field(default=(), repr=False)
     actors: tuple[Actor, ...] = field(default=(), repr=False)
+    word_keys: re.Pattern[str] | None = field(default=None, repr=False)  # see stance.prefix.key_pattern
 
     def rules_for(self, language: str) -> LanguageRules | None:
         for rules in self.language_rules:
@@ -103,8 +119,11 @@ class RuleSet:
 
 
 def compile_pattern(source: str) -> re.Pattern[str]:
-    """Compile a rule phrase: case-folded, spaces and hyphens flexible, whole words only."""
-    return re.compile(r"(?<!\w)(?:" + fold_pattern_literal(source) + r")(?!\w)", re.IGNORECASE)
+    """Compile a rule phrase: case-folded, spaces and hyphens flexible, whole words only.
+
+    Match with `stance.text.word_matches`, which checks the start boundary (see there why).
+    """
+    return re.compile(r"(?:" + fold_pattern_literal(source) + r")(?!\w)")
 
 
 def compile_alternatives(sources: list[str]) -> re.Pattern[str]:
@@ -140,6 +159,11 @@ def load_ruleset(path: Path) -> RuleSet:
         for code in sorted(set(language_settings) | set(stance))
     )
     actors = _actors(rf, top.get("actors", []))
+    keys: set[str] = set()
+    for prefixes in [r.prefixes for lang in language_rules for r in lang.rules] + [a.prefixes for a in actors]:
+        keys |= prefixes or set()
+    for terms in [relevance.anchors] + [t for _, t in relevance.subject] + [t for _, t in relevance.events]:
+        keys |= terms.prefixes or set()
     return RuleSet(
         topic=path.stem,
         title=rf.string(topic["title"], "topic.title"),
@@ -152,6 +176,7 @@ def load_ruleset(path: Path) -> RuleSet:
         scoring=scoring,
         language_rules=language_rules,
         actors=actors,
+        word_keys=key_pattern(keys),
     )
 
 
@@ -179,13 +204,13 @@ def _milestones(rf: RuleFile, value: Any) -> tuple[Milestone, ...]:
     return tuple(sorted(out, key=lambda m: m.date))
 
 
-def _per_language(rf: RuleFile, value: Any, key: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+def _per_language(rf: RuleFile, value: Any, key: str) -> tuple[tuple[str, Terms], ...]:
     table = rf.table(value, key, set(value) if isinstance(value, dict) else set())
     out = []
     for code, sources in sorted(table.items()):
         if code != ANY_LANGUAGE and not _LANGUAGE_CODE.match(code):
             raise rf.error(f"{key}.{code}", 'must be a two-letter ISO 639-1 language code or "*"')
-        out.append((code, _patterns(rf, rf.strings(sources, f"{key}.{code}"), f"{key}.{code}")))
+        out.append((code, Terms.of(_patterns(rf, rf.strings(sources, f"{key}.{code}"), f"{key}.{code}"))))
     return tuple(out)
 
 
@@ -197,7 +222,7 @@ def _relevance(rf: RuleFile, value: Any) -> Relevance:
         {"anchors", "subject", "events"},
     )
     return Relevance(
-        anchors=_patterns(rf, rf.strings(table["anchors"], "relevance.anchors"), "relevance.anchors"),
+        anchors=Terms.of(_patterns(rf, rf.strings(table["anchors"], "relevance.anchors"), "relevance.anchors")),
         subject=_per_language(rf, table["subject"], "relevance.subject"),
         events=_per_language(rf, table["events"], "relevance.events"),
         window=rf.integer(table.get("window", 1), "relevance.window", 0, 5),
@@ -258,15 +283,17 @@ def _rule(rf: RuleFile, code: str, side: str, index: int, item: Any, seen: set[s
     negatable = item.get("negatable", True)
     if not isinstance(negatable, bool):
         raise rf.error(f"{key}.negatable", "must be true or false")
+    pattern = _pattern(rf, rf.string(item["pattern"], f"{key}.pattern"), f"{key}.pattern")
     return Rule(
         rule_id=rule_id,
         language=code,
         side=side,
         kind=rf.choice(item.get("kind", "stance"), f"{key}.kind", RULE_KINDS),
         weight=weight if side == "supportive" else -weight,
-        pattern=_pattern(rf, rf.string(item["pattern"], f"{key}.pattern"), f"{key}.pattern"),
+        pattern=pattern,
         origin=rf.string(item.get("origin", ""), f"{key}.origin", empty_ok=True),
         negatable=negatable,
+        prefixes=literal_prefixes(pattern),
     )
 
 
@@ -276,12 +303,14 @@ def _actors(rf: RuleFile, value: Any) -> tuple[Actor, ...]:
         key = f"actors[{index}]"
         item = rf.table(raw, key, {"name", "side", "aliases", "origin"}, {"name", "side", "aliases"})
         side: Side = rf.choice(item["side"], f"{key}.side", ACTOR_SIDES)  # type: ignore[assignment]
+        pattern = _patterns(rf, rf.strings(item["aliases"], f"{key}.aliases"), f"{key}.aliases")
         out.append(
             Actor(
                 name=rf.string(item["name"], f"{key}.name"),
                 side=side,
-                pattern=_patterns(rf, rf.strings(item["aliases"], f"{key}.aliases"), f"{key}.aliases"),
+                pattern=pattern,
                 origin=rf.string(item.get("origin", ""), f"{key}.origin", empty_ok=True),
+                prefixes=literal_prefixes(pattern),
             )
         )
     return tuple(out)

@@ -96,3 +96,21 @@ def test_guess_language_says_none_when_it_cannot_tell() -> None:
 )
 def test_normalise_language(code: str | None, expected: str | None) -> None:
     assert normalise_language(code) == expected
+
+
+def test_word_index_finds_exactly_what_a_plain_search_finds() -> None:
+    from stance.prefix import WordIndex
+    from stance.rules import load_ruleset
+    from stance.text import word_matches
+    from tests.test_stance_classify import FIXTURE_FILES, RULES
+
+    ruleset = load_ruleset(RULES)
+    patterns = [(r.pattern, r.prefixes) for lang in ruleset.language_rules for r in lang.rules]
+    patterns += [(a.pattern, a.prefixes) for a in ruleset.actors]
+    assert sum(p is not None for _, p in patterns) > 0.9 * len(patterns)  # nearly every rule is indexed
+    for path in FIXTURE_FILES:
+        text = Folded(path.read_text(encoding="utf-8")).text
+        index = WordIndex(text, ruleset.word_keys)
+        for pattern, prefixes in patterns:
+            fast = [m.span() for m in index.matches(pattern, prefixes)]
+            assert fast == [m.span() for m in word_matches(pattern, text)], pattern.pattern
