@@ -48,7 +48,13 @@ _STOPWORDS: dict[str, frozenset[str]] = {
         "и в не на что с по как это из за от для к о же так его ее их но или был была были уже также".split()
     ),
 }
+_LANGUAGES_OF: dict[str, tuple[str, ...]] = {}
+for _code, _words in _STOPWORDS.items():
+    for _word in _words:
+        _LANGUAGES_OF[_word] = (*_LANGUAGES_OF.get(_word, ()), _code)
 _TOKEN = re.compile(r"[^\W\d_]+")
+# Function words are so frequent that the first few thousand characters decide as well as the whole text.
+_SAMPLE_CHARS = 6000
 # Below this many stopword hits the text is too short (or too foreign) to name a language.
 _MIN_HITS = 3
 # The winner must beat the runner-up by this factor, or the guess is not reliable (e.g. Danish vs Norwegian).
@@ -66,10 +72,9 @@ def normalise_language(code: str | None) -> str | None:
 def guess_language(text: str) -> str | None:
     """The ISO 639-1 code of the language of `text`, or None when it cannot be told with confidence."""
     counts = dict.fromkeys(_STOPWORDS, 0)
-    for token in _TOKEN.findall(text[:20000].casefold()):
-        for code, words in _STOPWORDS.items():
-            if token in words:
-                counts[code] += 1
+    for token in _TOKEN.findall(text[:_SAMPLE_CHARS].casefold()):
+        for code in _LANGUAGES_OF.get(token, ()):
+            counts[code] += 1
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     (best, hits), (_, second) = ranked[0], ranked[1]
     if hits < _MIN_HITS or hits < second * _MIN_RATIO:
