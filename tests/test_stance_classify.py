@@ -100,7 +100,7 @@ def test_quoted_or_attributed_speech_is_not_the_articles_voice(ruleset: RuleSet,
 
 
 def test_first_person_speech_stays_the_authors_voice(ruleset: RuleSet) -> None:
-    text = "Amnesty International voted in Dublin for the resolution on sex work. As I have said before, it is a betrayal of women."
+    text = "Amnesty International voted in Dublin for the resolution on sex work. As I wrote last week, it is a betrayal of women."
     assert run(ruleset, "", text).stance == "opposed"
 
 
