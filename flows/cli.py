@@ -278,6 +278,29 @@ def sql(
     write_result(result, fmt, sys.stdout, limit=limit)
 
 
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write into (created if needed).")],
+    fmt: Annotated[str, typer.Option("--format", help="parquet (partitioned by week) or csv.")] = "parquet",
+    since: Annotated[
+        str | None, typer.Option(help="Only articles published on or after this date (YYYY-MM-DD).")
+    ] = None,
+) -> None:
+    """Write the analyst views as files for pandas, R or a BI tool."""
+    from datetime import date
+
+    from warehouse.export import export_views
+
+    if fmt not in ("parquet", "csv"):
+        raise PresswatchError(f"--format must be parquet or csv, not {fmt!r}")
+    try:
+        start = date.fromisoformat(since) if since else None
+    except ValueError:
+        raise PresswatchError(f"--since must be a date like 2015-08-01, not {since!r}") from None
+    for item in export_views(_settings().warehouse_path, out, fmt, start):
+        typer.echo(f"{item.view}: {item.rows} rows -> {item.path}")
+
+
 # --- feeds ---------------------------------------------------------------------------------------------------
 
 

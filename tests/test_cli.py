@@ -239,3 +239,39 @@ def test_feeds_add_list_export_import_remove(
     bomb.write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><opml><body/></opml>', encoding="utf-8")
     code, _, err = run([*base, "import", str(bomb)], capsys, monkeypatch)
     assert code == 1 and "refused" in err
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_export_reads_back_with_the_same_row_counts(
+    fmt: str, config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import duckdb
+
+    out = tmp_path / "export"
+    code, stdout, err = run(
+        ["--config", str(config), "export", "--out", str(out), "--format", fmt], capsys, monkeypatch
+    )
+    assert code == 0, err
+    counts = {line.split(":")[0]: int(line.split(": ")[1].split()[0]) for line in stdout.splitlines()}
+    assert counts["coverage"] == 2
+    con = duckdb.connect()
+    for view, expected in counts.items():
+        if fmt == "csv":
+            found = con.execute("select count(*) from read_csv(?)", [str(out / f"{view}.csv")]).fetchall()[0][0]
+        else:
+            found = con.execute(
+                "select count(*) from read_parquet(?, hive_partitioning = true)", [str(out / view / "**" / "*.parquet")]
+            ).fetchall()[0][0]
+        assert found == expected, view
+    if fmt == "parquet":
+        assert (out / "coverage" / "week=2015-W33").is_dir()
+    code, stdout, _ = run(
+        ["--config", str(config), "export", "--out", str(tmp_path / "later"), "--format", fmt, "--since", "2016-01-01"],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 0 and "coverage: 0 rows" in stdout
+    code, _, err = run(
+        ["--config", str(config), "export", "--out", str(out), "--since", "last week"], capsys, monkeypatch
+    )
+    assert code == 1 and "--since must be a date" in err

@@ -72,3 +72,50 @@ SELECT
 FROM articles a
 WHERE a.text IS NOT NULL
 GROUP BY 1;
+
+-- Weekly stance counts per topic: placements (articles) and unique stories.
+CREATE OR REPLACE VIEW weekly_stance AS
+SELECT topic, week, stance, count(*) AS articles, count(DISTINCT story_id) AS stories
+FROM coverage
+WHERE week IS NOT NULL
+GROUP BY topic, week, stance;
+
+-- Per outlet and week: how many articles of each stance.
+CREATE OR REPLACE VIEW outlet_weeks AS
+SELECT
+    topic, week, outlet,
+    count(*) FILTER (WHERE stance = 'supportive') AS supportive,
+    count(*) FILTER (WHERE stance = 'opposed') AS opposed,
+    count(*) FILTER (WHERE stance = 'neutral') AS neutral,
+    count(*) FILTER (WHERE stance = 'off_topic') AS off_topic,
+    count(*) AS articles
+FROM coverage
+WHERE week IS NOT NULL
+GROUP BY topic, week, outlet;
+
+-- Voices quoted, with the week and outlet of the article that quoted them.
+CREATE OR REPLACE VIEW voices_quoted AS
+SELECT c.topic, c.week, c.outlet, c.url, c.stance AS article_stance, v.name, v.side, v.mentions, v.snippet
+FROM current_voices v
+JOIN coverage c ON c.url = v.url AND c.topic = v.topic;
+
+-- Feed health: what `presswatch feeds list` shows.
+CREATE OR REPLACE VIEW feed_health AS
+SELECT url, name, source, active, title, last_fetched_at, last_success_at, last_new_item_at, last_status,
+       consecutive_failures, last_error, last_error_detail, not_modified_count
+FROM feeds;
+
+-- Ingest runs with their summary's main numbers as columns.
+CREATE OR REPLACE VIEW run_history AS
+SELECT
+    run_id, flow, started_at, finished_at, status,
+    date_diff('millisecond', started_at, finished_at) / 1000.0 AS seconds,
+    TRY_CAST(summary ->> 'feeds_ok' AS INTEGER) AS feeds_ok,
+    TRY_CAST(summary ->> 'feeds_not_modified' AS INTEGER) AS feeds_not_modified,
+    TRY_CAST(summary ->> 'feeds_failed' AS INTEGER) AS feeds_failed,
+    TRY_CAST(summary ->> 'entries_new' AS INTEGER) AS entries_new,
+    TRY_CAST(summary ->> 'articles_fetched' AS INTEGER) AS articles_fetched,
+    TRY_CAST(summary ->> 'articles_failed' AS INTEGER) AS articles_failed,
+    TRY_CAST(summary ->> 'articles_classified' AS INTEGER) AS articles_classified,
+    summary
+FROM runs;
