@@ -120,30 +120,35 @@ def read_feeds(
     outcomes: list[FeedOutcome] = []
     entries: list[FeedEntry] = []
     for feed, result in zip(feeds, results, strict=True):
-        base = {"feed_url": feed.url, "name": feed.name, "http_status": result.status}
+        url, name, status = feed.url, feed.name, result.status
         if not result.ok:
-            outcomes.append(FeedOutcome(**base, outcome="failed", error=result.error, detail=result.detail))
+            outcomes.append(FeedOutcome(url, name, "failed", status, error=result.error, detail=result.detail))
             continue
-        validators = {"etag": result.etag, "last_modified": result.last_modified}
         if result.not_modified:
-            outcomes.append(FeedOutcome(**base, outcome="not_modified"))
+            outcomes.append(FeedOutcome(url, name, "not_modified", status))
             continue
         body_hash = hashlib.sha256(result.body).hexdigest()
         state = states.get(feed.url)
         if state is not None and state.body_hash == body_hash:
             # Some servers send no or stale validators: an identical body needs no parsing.
-            outcomes.append(FeedOutcome(**base, **validators, outcome="unchanged", body_hash=body_hash))
+            outcomes.append(
+                FeedOutcome(url, name, "unchanged", status, etag=result.etag, last_modified=result.last_modified,
+                            body_hash=body_hash)
+            )  # fmt: skip
             continue
         # The full header, charset included: a feed whose encoding is declared only in HTTP needs it.
         parsed = parse_feed(result.body, result.final_url, result.headers.get("content-type", result.content_type))
         if parsed.error:
-            outcomes.append(FeedOutcome(**base, outcome="failed", error=parsed.error, detail=parsed.detail))
+            outcomes.append(FeedOutcome(url, name, "failed", status, error=parsed.error, detail=parsed.detail))
             continue
         outcomes.append(
             FeedOutcome(
-                **base,
-                **validators,
-                outcome="ok",
+                url,
+                name,
+                "ok",
+                status,
+                etag=result.etag,
+                last_modified=result.last_modified,
                 body_hash=body_hash,
                 detail=parsed.detail,
                 title=parsed.title,

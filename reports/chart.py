@@ -41,7 +41,7 @@ def trend_svg(bars: Sequence[WeekBar], title: str) -> str:
         out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#555">{tick}</text>')
     for i, bar in enumerate(bars):
         x = LEFT + slot * i + (slot - bar_w) / 2
-        base = TOP + plot_h
+        base = float(TOP + plot_h)
         for stance in ("supportive", "opposed", "neutral"):
             count = bar.counts.get(stance, 0)
             if not count:
