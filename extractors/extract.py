@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from types import TracebackType
 
 import trafilatura
 
@@ -16,9 +18,22 @@ from extractors.types import Article
 # the feed summary and are flagged. 80 words is about one short paragraph; the shortest real news briefs we
 # want to keep (wire "snaps") run to 100+.
 MIN_WORDS = 80
-# A process pool costs about 2-3 s to start (each worker imports trafilatura and warms its date parser), while
-# one page takes about 26 ms: below this many pages the pool costs more than it saves.
+# A pool started for one call costs 0.3-0.7 s on 2 cores (spawn, imports, warm-up; bench/extraction.py) and about
+# 185 MB per worker, while a page takes about 40 ms: the pool pays off from roughly 40 pages. 200 keeps small runs
+# (the demo, tests, a quiet hour of feeds) in one process; callers with many batches should keep an ExtractionPool.
 POOL_MIN_PAGES = 200
+# Pages per task sent to a pool worker. With the largest pages sent first, chunks of 1 to 8 measured the same
+# within the noise (1.7-2.0x on 2 cores, docs/extraction.md); 2 keeps the per-task overhead small and the last
+# tasks short, so neither worker waits long for the other at the end of a batch.
+POOL_CHUNKSIZE = 2
+# Enough of an article for trafilatura to take its usual path (main text, metadata and date lookup) once.
+_WARM_UP_PAGE = (
+    b"<html lang='en'><head><title>Warm-up</title>"
+    b"<meta property='article:published_time' content='2015-08-11T10:00:00Z'></head><body>"
+    b"<nav><a href='/'>Home</a></nav><article><h1>Warm-up</h1><p>Published 11 August 2015.</p>"
+    + b"<p>This paragraph exists so that the extractor has some main text to find and keep.</p>" * 8
+    + b"</article><footer>All rights reserved</footer></body></html>"
+)
 _LANG_ATTR = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)?", re.IGNORECASE)
 _META_LANG = re.compile(
     rb"<meta\b[^>]*?(?:http-equiv\s*=\s*[\"']?content-language|property\s*=\s*[\"']og:locale)[^>]*?"
@@ -72,15 +87,87 @@ def page_language(html: bytes) -> str | None:
     return None
 
 
+class ExtractionPool:
+    """Worker processes that have paid their start-up costs, reusable across batches (`extract_many(pool=...)`).
+
+    Starting the pool and warming each worker happens once, in the constructor; close it (or use `with`) when done.
+    """
+
+    def __init__(self, workers: int | None = None, *, wait: bool = True) -> None:
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        # spawn, not fork: the parent runs Prefect's threads, and forking a threaded process can deadlock.
+        self._executor = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=get_context("spawn"), initializer=_warm_up
+        )
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self, timeout_s: float = 60.0) -> bool:
+        """Start every worker and return once each has run its warm-up (False if that took over `timeout_s`)."""
+        # The executor spawns a worker per submitted task while none is idle, and a worker runs `_warm_up` before
+        # its first task, so a probe answered by every worker's pid proves the whole pool is warm. Probes sleep a
+        # little so that a worker that is already warm cannot drain them all while another is still warming up.
+        deadline = time.monotonic() + timeout_s
+        seen: set[int] = set()
+        while len(seen) < self.workers:
+            if time.monotonic() > deadline:
+                return False
+            probes = [self._executor.submit(_worker_pid) for _ in range(self.workers)]
+            seen.update(probe.result() for probe in probes)
+        return True
+
+    def extract(self, pages: Sequence[tuple[bytes, str]]) -> list[Article]:
+        """Extract `pages` on the pool's workers; keeps input order."""
+        # Largest pages first, in small chunks: page size predicts extraction time well enough that this keeps
+        # both workers busy to the end instead of leaving one finishing a chunk of big pages alone.
+        order = sorted(range(len(pages)), key=lambda i: len(pages[i][0]), reverse=True)
+        results = self._executor.map(
+            extract_article,
+            [pages[i][0] for i in order],
+            [pages[i][1] for i in order],
+            chunksize=POOL_CHUNKSIZE,
+        )
+        by_position = dict(zip(order, results, strict=True))
+        return [by_position[i] for i in range(len(pages))]
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> ExtractionPool:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def _warm_up() -> None:
+    """Pool initializer: a worker's one-off costs (lazy imports, first date lookup) fall in the pool's start-up."""
+    extract_article(_WARM_UP_PAGE, "https://warm-up.invalid/2015/08/11/warm-up.html")
+
+
+def _worker_pid() -> int:
+    time.sleep(0.02)
+    return os.getpid()
+
+
 def extract_many(
-    pages: Sequence[tuple[bytes, str]], *, workers: int | None = None, pool_min_pages: int = POOL_MIN_PAGES
+    pages: Sequence[tuple[bytes, str]],
+    *,
+    workers: int | None = None,
+    pool_min_pages: int = POOL_MIN_PAGES,
+    pool: ExtractionPool | None = None,
 ) -> list[Article]:
-    """Extract many pages, on all cores when the batch is large enough to pay for the pool. Keeps input order."""
+    """Extract many pages, on all cores when the batch is large enough to pay for the pool. Keeps input order.
+
+    With `pool`, its warm workers take any batch of two or more pages (`workers` and `pool_min_pages` are then
+    ignored): callers that extract batch after batch should keep one `ExtractionPool` open for all of them.
+    """
+    if pool is not None and len(pages) > 1:
+        return pool.extract(pages)
     workers = workers or os.cpu_count() or 1
     if workers <= 1 or len(pages) < pool_min_pages:
         return [extract_article(html, url) for html, url in pages]
-    # spawn, not fork: the parent runs Prefect's threads, and forking a threaded process can deadlock.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        htmls = [html for html, _ in pages]
-        urls = [url for _, url in pages]
-        return list(pool.map(extract_article, htmls, urls, chunksize=8))
+    with ExtractionPool(workers, wait=False) as temporary:
+        return temporary.extract(pages)
