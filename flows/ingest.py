@@ -8,9 +8,11 @@ task run costs more than extracting an article.
 from __future__ import annotations
 
 import logging
+import os
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from prefect.exceptions import MissingContextError
 from prefect.logging import get_run_logger
 
 from extractors.dedupe import MIN_SHARED
+from extractors.extract import ExtractionPool
 from extractors.fetch import FetchPolicy, FetchRequest, fetch_all
 from extractors.types import FetchResult
 from flows import pipeline, progress
@@ -33,6 +36,9 @@ from stance.rules import RuleSet
 from warehouse import store
 from warehouse.db import connect, exclusive_run
 
+# A warm pool starts in 0.3-0.7 s and then extracts about twice as fast on 2 cores (bench/extraction.py); at
+# about 26 ms a page, it pays for itself from around fifty pages in a run.
+RUN_POOL_MIN_PAGES = 50
 # Articles per batch: big enough that per-task overhead (tens of ms) vanishes, small enough that a batch's pages
 # (about 100 KB each) stay in tens of MB and a killed run loses at most one batch of work.
 BATCH_SIZE = 200
@@ -87,8 +93,8 @@ def fetch_pages(policy: FetchPolicy, rows: list[dict[str, Any]]) -> list[dict[st
 
 
 @task(name="extract-articles", cache_policy=NO_CACHE)
-def extract(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return pipeline.extract_rows(rows)
+def extract(rows: list[dict[str, Any]], pool: ExtractionPool | None = None) -> list[dict[str, Any]]:
+    return pipeline.extract_rows(rows, pool=pool)
 
 
 @task(name="classify-articles", cache_policy=NO_CACHE)
@@ -175,11 +181,12 @@ def _run_ingest(settings: Settings, *, orchestrated: bool, batch_size: int) -> R
         with connect(path) as con:
             pending = store.pending_articles(con, limit=1_000_000)
         progress.start("articles", len(pending))
-        for start in range(0, len(pending), batch_size):
-            batch = pending[start : start + batch_size]
-            _run_batch(stage, settings, rulesets, batch, summary)
-            progress.advance("articles", len(batch))
-            log.info("articles: %d of %d done", min(start + batch_size, len(pending)), len(pending))
+        with run_pool(len(pending)) as pool:
+            for start in range(0, len(pending), batch_size):
+                batch = pending[start : start + batch_size]
+                _run_batch(stage, settings, rulesets, batch, summary, pool)
+                progress.advance("articles", len(batch))
+                log.info("articles: %d of %d done", min(start + batch_size, len(pending)), len(pending))
 
         timer = time.perf_counter()
         summary.articles_classified += stage(backlog)(path, rulesets)
@@ -197,6 +204,7 @@ def _run_batch(
     rulesets: list[RuleSet],
     rows: list[dict[str, Any]],
     summary: RunSummary,
+    pool: ExtractionPool | None,
 ) -> None:
     timer = time.perf_counter()
     fetched = stage(fetch_pages)(settings.fetch, rows)
@@ -205,7 +213,7 @@ def _run_batch(
     summary.articles_failed += sum(r["fetch_status"] == "failed" for r in fetched)
 
     timer = time.perf_counter()
-    extracted = stage(extract)(fetched)
+    extracted = stage(extract)(fetched, pool)
     summary.add_time("extract", time.perf_counter() - timer)
     summary.articles_extracted += sum(r.get("extract_status") == "ok" for r in extracted)
     summary.articles_too_short += sum(r.get("extract_status") in ("too_short", "empty") for r in extracted)
@@ -251,21 +259,40 @@ def reextract_stored(warehouse_path: Path, rulesets: Sequence[RuleSet], *, batch
     done = 0
     after = ""
     with connect(warehouse_path) as con:
-        progress.start("re-extract", store.count_rows(con, "pages"))
-    while True:
-        with connect(warehouse_path) as con:
-            stored = store.stored_pages(con, after, batch_size)
-        if not stored:
-            return done
-        after = stored[-1]["url"]
-        progress.advance("re-extract", len(stored))
-        rows = [row | {"_body": pipeline.stored_page(row), "fetch_status": "fetched"} for row in stored]
-        extracted = pipeline.extract_rows(rows)
-        results = pipeline.classify_rows(rulesets, extracted)
-        with connect(warehouse_path) as con, store.transaction(con):
-            write_articles(con, [row | {"story_id": None} for row in extracted])
-            store.save_classifications(con, results, pipeline.now_utc())
-        done += len(rows)
+        total = store.count_rows(con, "pages")
+    progress.start("re-extract", total)
+    with run_pool(total) as pool:
+        while True:
+            with connect(warehouse_path) as con:
+                stored = store.stored_pages(con, after, batch_size)
+            if not stored:
+                return done
+            done += _reextract_batch(warehouse_path, rulesets, stored, pool)
+            after = stored[-1]["url"]
+            progress.advance("re-extract", len(stored))
+    return done
+
+
+def _reextract_batch(
+    warehouse_path: Path, rulesets: Sequence[RuleSet], stored: list[dict[str, Any]], pool: ExtractionPool | None
+) -> int:
+    rows = [row | {"_body": pipeline.stored_page(row), "fetch_status": "fetched"} for row in stored]
+    extracted = pipeline.extract_rows(rows, pool=pool)
+    results = pipeline.classify_rows(rulesets, extracted)
+    with connect(warehouse_path) as con, store.transaction(con):
+        write_articles(con, [row | {"story_id": None} for row in extracted])
+        store.save_classifications(con, results, pipeline.now_utc())
+    return len(rows)
+
+
+@contextmanager
+def run_pool(pages: int) -> Iterator[ExtractionPool | None]:
+    """One warm extraction pool for a whole run, when the run has enough pages to pay for its start-up."""
+    if pages < RUN_POOL_MIN_PAGES or (os.cpu_count() or 1) < 2:
+        yield None
+        return
+    with ExtractionPool() as pool:
+        yield pool
 
 
 def _count_feeds(summary: RunSummary, outcomes: Sequence[store.FeedOutcome]) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from extractors.dedupe import assign_stories, sketch
-from extractors.extract import extract_many
+from extractors.extract import ExtractionPool, extract_many
 from extractors.feeds import parse_feed
 from extractors.fetch import FetchRequest
 from extractors.types import Article, FeedEntry, FetchResult
@@ -262,10 +262,10 @@ def best_date(feed_date: datetime | None, page_date: str | None, discovered: dat
     return discovered, "discovered"
 
 
-def extract_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def extract_rows(rows: Sequence[dict[str, Any]], pool: ExtractionPool | None = None) -> list[dict[str, Any]]:
     """Extract the fetched pages of a batch (rows carry their page in `_body`) on all cores for big batches."""
     todo = [row for row in rows if row["fetch_status"] == "fetched" and row.get("_body")]
-    articles = extract_many([(row["_body"], row["url"]) for row in todo])
+    articles = extract_many([(row["_body"], row["url"]) for row in todo], pool=pool)
     by_url = {row["url"]: apply_extraction(row, article) for row, article in zip(todo, articles, strict=True)}
     return [with_sketch(by_url.get(row["url"], row)) for row in rows]
 

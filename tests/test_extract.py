@@ -79,3 +79,35 @@ def test_extract_many_keeps_order_in_a_process_pool() -> None:
     pooled = extract_many(pages, workers=2, pool_min_pages=1)
     assert [a.url for a in pooled] == ["a", "b"] * 3
     assert [a.text for a in pooled] == [a.text for a in serial]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        pytest.param("one two  three\nfour", 4, id="spaces"),
+        pytest.param("国际特赦组织投票支持性工作非刑事化", 8, id="chinese"),
+        pytest.param("Amnesty 国际特赦 vote", 4, id="mixed"),
+        pytest.param("", 0, id="empty"),
+    ],
+)
+def test_word_count_handles_scripts_without_spaces(text: str, words: int) -> None:
+    from extractors.extract import word_count
+
+    assert word_count(text) == words
+
+
+def test_a_warm_pool_is_reused_across_batches() -> None:
+    from extractors.extract import ExtractionPool
+
+    pages = [
+        (_page("news/amnesty-vote.html"), "a"),
+        (_page("misc/harbour.html"), "b"),
+        (_page("news/teaser.html"), "c"),
+    ]
+    serial = [a.text for a in extract_many(pages, workers=1)]
+    with ExtractionPool(2) as pool:
+        first = extract_many(pages, pool=pool)
+        second = extract_many(list(reversed(pages)), pool=pool)
+    assert [a.text for a in first] == serial
+    assert [a.url for a in second] == ["c", "b", "a"]
+    assert [a.status for a in first] == ["ok", "ok", "too_short"]
