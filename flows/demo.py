@@ -1,4 +1,4 @@
-"""The offline demo: serve the sample news web in demo/site on loopback, ingest it, write the weekly reports.
+"""The offline demo: serve the sample news web in demo/web on loopback, ingest it, write the weekly reports.
 
 Each outlet gets its own loopback address (127.0.0.11, .12, ...) on one fixed port, so that article URLs are the
 same on every run (a second `presswatch demo` finds nothing new). Where the extra loopback addresses are not
@@ -41,7 +41,7 @@ class Outlet:
 
 
 def demo_site_dir() -> Path:
-    return Path(str(resources.files("demo").joinpath("site")))
+    return Path(str(resources.files("demo").joinpath("web")))
 
 
 def load_manifest(site: Path) -> list[Outlet]:

@@ -6,8 +6,12 @@ import re
 from urllib.parse import quote, urlsplit
 
 _SPACE = re.compile(r"\s+")
-# Characters with a meaning in Markdown or HTML; a backslash escape neutralises each of them.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+# Characters with a meaning anywhere in a line of Markdown (GFM) or HTML; a backslash escape neutralises each.
+# Parentheses and "!" only matter after "]", which is always escaped, so they are left alone for readability.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+# At the start of a line (a snippet after "> "), these open a heading, a list, a quote or a setext underline.
+_LINE_START = re.compile(r"^[#+\-=>]")
+_ORDERED_ITEM = re.compile(r"^(\d+)([.)])")
 
 
 def text(value: object, limit: int | None = None) -> str:
@@ -16,7 +20,9 @@ def text(value: object, limit: int | None = None) -> str:
     if limit is not None and len(s) > limit:
         s = s[: limit - 1].rstrip() + "…"
     s = s.replace("&", "&amp;")
-    return _MD_SPECIAL.sub(r"\\\1", s)
+    s = _MD_SPECIAL.sub(r"\\\1", s)
+    s = _LINE_START.sub(lambda m: "\\" + m.group(0), s)
+    return _ORDERED_ITEM.sub(r"\1\\\2", s)
 
 
 def url(value: object) -> str:

@@ -90,6 +90,7 @@ class ArticleLine:
     flags: tuple[str, ...]
     text_source: str
     story_id: str
+    story_origin_outlet: str
     evidence: tuple[EvidenceLine, ...]
 
 
@@ -261,6 +262,7 @@ def _article_line(row: dict[str, Any], evidence: Sequence[EvidenceLine]) -> Arti
         flags=tuple(row["flags"] or ()),
         text_source=row["text_source"] or "page",
         story_id=row.get("story_id") or row["url"],
+        story_origin_outlet=row.get("story_origin_outlet") or "",
         evidence=tuple(evidence[:2]),
     )
 

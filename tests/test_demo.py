@@ -68,7 +68,7 @@ def test_wire_copies_form_one_story(demo_warehouse: tuple[Settings, dict[str, in
 
 
 def test_demo_labels_are_mostly_right(demo_warehouse: tuple[Settings, dict[str, int]]) -> None:
-    """A regression gate on the demo's own ground truth (demo/site/labels.jsonl)."""
+    """A regression gate on the demo's own ground truth (demo/web/labels.jsonl)."""
     settings, _ = demo_warehouse
     site = demo_web.demo_site_dir()
     labels = {}

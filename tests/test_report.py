@@ -55,6 +55,9 @@ def _fixed_warehouse(path: Path) -> None:
          result("neutral", 0.0, flags=("no_rules_for_language",), language="pl")),
         (article_row("http://c.example/5", outlet="Gazeta", title="Harbour works delayed", published=at(14)),
          result("off_topic", 0.0)),
+        (article_row("http://c.example/7", outlet="Gazeta", title="A historic step (wire copy)", published=at(12, 8),
+                     story_id="http://a.example/1"),
+         result("supportive", 0.7, snippet="This is a historic step for human rights.", weight=2.5)),
         (article_row("http://a.example/6", outlet="Courier", title="Belfast teaser", published=at(14),
                      text_source="feed_summary", extract_status="too_short", extract_detail="12 words of main text"),
          result("supportive", 0.3, snippet="A welcome decision.", weight=1.0)),
@@ -150,9 +153,10 @@ def test_report_numbers(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
     _fixed_warehouse(path)
     text = _render(path, "2015-W33")
-    assert "**5 relevant articles from 3 outlets**" in text
-    assert "| supportive | 2 | 40% | 1 (50%) | -10 pp |" in text
-    assert "| opposed | 1 | 20% | 1 (50%) | -30 pp |" in text
+    assert "**6 relevant articles from 3 outlets**: 5 unique stories, 1 wire or syndicated copy." in text
+    assert "| supportive | 3 | 50% | 1 (50%) | +0 pp |" in text
+    assert "| opposed | 1 | 17% | 1 (50%) | -33 pp |" in text
+    assert "*copy of a story first seen at* [Courier](<http://a.example/1>)" in text
     assert "malformed\\_feed" in text and "http\\_404" in text
     assert "*classified on the feed summary*" in text
 
@@ -180,7 +184,11 @@ def test_empty_week(tmp_path: Path) -> None:
     [
         pytest.param("a|b", "a\\|b", id="pipe"),
         pytest.param("<b>x</b>", "\\<b\\>x\\</b\\>", id="html"),
-        pytest.param("[x](y)", "\\[x\\]\\(y\\)", id="link"),
+        pytest.param("[x](y)", "\\[x\\](y)", id="link"),
+        pytest.param("# heading", "\\# heading", id="heading-at-start"),
+        pytest.param("- item", "\\- item", id="list-at-start"),
+        pytest.param("1. item", "1\\. item", id="ordered-at-start"),
+        pytest.param("a # b - c 1. d", "a # b - c 1. d", id="mid-line-left-alone"),
         pytest.param("line\nbreak", "line break", id="newline"),
         pytest.param("AT&T", "AT&amp;T", id="ampersand"),
     ],
