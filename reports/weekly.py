@@ -126,6 +126,7 @@ class WeeklyReport:
     ruleset_versions: tuple[str, ...]
     software_version: str
     data_as_of: str
+    feed_warnings: tuple[dict[str, Any], ...] = ()
     trend: tuple[WeekBar, ...] = ()
     voices: tuple[dict[str, Any], ...] = ()
 
@@ -146,6 +147,7 @@ def load_week_data(con: duckdb.DuckDBPyConnection, topic: str, week: Week) -> di
         "previous_counts": fetch_dicts(con, "report_stance_counts", prev_params),
         "evidence": fetch_dicts(con, "report_evidence", params),
         "failing_feeds": fetch_dicts(con, "report_failing_feeds"),
+        "feed_warnings": fetch_dicts(con, "report_feed_warnings"),
         "problems": fetch_dicts(con, "report_problems", window),
         "last_run": fetch_dicts(con, "report_last_run")[0]["last_run"],
         "trend": fetch_dicts(con, "report_trend", params | {"start": trend_start}),
@@ -220,6 +222,7 @@ def build_report(
         articles=by_side,
         off_topic_articles=tuple(a for a in lines if a.stance == "off_topic"),
         failing_feeds=tuple(data["failing_feeds"]),
+        feed_warnings=tuple(data.get("feed_warnings", ())),
         problems=tuple(data["problems"]),
         no_rules=tuple(a for a in lines if "no_rules_for_language" in a.flags),
         uncertain=tuple(a for a in relevant if "uncertain" in a.flags),

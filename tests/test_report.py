@@ -71,7 +71,9 @@ def _fixed_warehouse(path: Path) -> None:
         store.record_feed_outcomes(
             con, "run-1", at(17),
             [store.FeedOutcome("http://d.example/feed.rss", "Broken Gazette", "failed", None, "malformed_feed",
-                               "mismatched tag: line 3, column 2")],
+                               "mismatched tag: line 3, column 2"),
+             store.FeedOutcome("http://e.example/feed.rss", "Half Feed", "ok", 200, None,
+                               "not well-formed (invalid token): line 9, column 4", entries=3)],
         )  # fmt: skip
     from warehouse.labels import save_label
 
@@ -159,6 +161,7 @@ def test_report_numbers(tmp_path: Path) -> None:
     assert "*copy of a story first seen at* [Courier](<http://a.example/1>)" in text
     assert "malformed\\_feed" in text and "http\\_404" in text
     assert "*classified on the feed summary*" in text
+    assert "- Half Feed: not well-formed (invalid token): line 9, column 4" in text
 
 
 def test_article_text_cannot_inject_markup(tmp_path: Path) -> None:
