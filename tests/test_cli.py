@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -275,3 +276,30 @@ def test_export_reads_back_with_the_same_row_counts(
         ["--config", str(config), "export", "--out", str(out), "--since", "last week"], capsys, monkeypatch
     )
     assert code == 1 and "--since must be a date" in err
+
+
+def test_evaluate_a_labelled_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [
+        {"id": "s", "title": "Amnesty is right", "label": "supportive", "language": "en",
+         "text": "Amnesty International voted in Dublin to back the decriminalisation of sex work. It is a historic victory for human rights, and long overdue."},
+        {"id": "o", "title": "A betrayal of women", "label": "opposed", "language": "en",
+         "text": "Amnesty International's vote in Dublin to decriminalise the sex trade is a betrayal of women. Amnesty must reject this policy."},
+        {"id": "n", "title": "Amnesty votes on sex work", "label": "neutral", "language": "en",
+         "text": "Delegates of Amnesty International voted in Dublin on a policy on sex work. The organisation said it consulted widely; critics said they would campaign against it."},
+        {"id": "x", "title": "Harbour works delayed", "label": "off_topic", "language": "en", "text": "The harbour wall is delayed again."},
+    ]  # fmt: skip
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    code, out, err = run(
+        ["--config", str(tmp_path / "absent.toml"), "evaluate", "--labels", str(labels)], capsys, monkeypatch
+    )
+    assert code == 0, err
+    assert "macro-F1" in out and "majority" in out and "keyword" in out
+    assert re.search(r"accuracy:\s+1\.000", out), out
+    labels.write_text("{broken\n", encoding="utf-8")
+    code, _, err = run(
+        ["--config", str(tmp_path / "absent.toml"), "evaluate", "--labels", str(labels)], capsys, monkeypatch
+    )
+    assert code == 1 and "invalid JSON" in err
