@@ -49,6 +49,8 @@ def _err(message: str) -> None:
 def prepare_prefect(settings: Settings) -> None:
     """Prefect's environment for this project, set before Prefect is imported (explicit settings win)."""
     os.environ.setdefault("PREFECT_HOME", str((settings.warehouse_path.parent / "prefect").resolve()))
+    # Prefect creates its home without parents; a first run has no data folder yet.
+    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     # A first temporary server on a fresh Prefect home takes about 16 s to start on a small machine.
@@ -67,7 +69,7 @@ def ingest() -> None:
     from flows.ingest import ingest_flow
 
     with progress.shown():
-        summary = ingest_flow(str(settings.config_path))
+        summary = _run_flow(ingest_flow, str(settings.config_path))
     _print_summary(summary)
 
 
@@ -88,7 +90,7 @@ def demo(
         _err(f"demo web: {len(outlets)} outlets on {', '.join(sorted(set(bases.values()))[:3])}, ...")
         from flows.ingest import ingest_flow
 
-        summary = ingest_flow(str(config))
+        summary = _run_flow(ingest_flow, str(config))
     _print_summary(summary)
     from flows.report import weeks_with_data, write_weekly_reports
 
@@ -358,6 +360,20 @@ def serve() -> None:
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
+
+
+def _run_flow(flow: Any, *args: Any) -> Any:
+    """Run a Prefect flow; a Prefect server that cannot start or be reached is a clear one-line error."""
+    try:
+        return flow(*args)
+    except RuntimeError as exc:
+        message = str(exc)
+        if "Prefect API" not in message and "Prefect server" not in message:
+            raise
+        raise PresswatchError(
+            f"Prefect is not available ({message.strip()}); check PREFECT_HOME ({os.environ.get('PREFECT_HOME')}) "
+            "or point PREFECT_API_URL at a running `prefect server start`"
+        ) from None
 
 
 def _open_text(path: str) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import sys
 from datetime import UTC, datetime
@@ -303,3 +304,15 @@ def test_evaluate_a_labelled_file(
         ["--config", str(tmp_path / "absent.toml"), "evaluate", "--labels", str(labels)], capsys, monkeypatch
     )
     assert code == 1 and "invalid JSON" in err
+
+
+def test_prefect_home_is_created_for_a_first_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first `presswatch ingest` has no data folder yet; Prefect does not create its home's parents."""
+    from flows.cli import prepare_prefect
+    from flows.settings import Settings
+
+    monkeypatch.delenv("PREFECT_HOME", raising=False)
+    settings = Settings(config_path=tmp_path / "presswatch.toml", warehouse_path=tmp_path / "data" / "pw.duckdb")
+    prepare_prefect(settings)
+    assert Path(os.environ["PREFECT_HOME"]) == tmp_path / "data" / "prefect"
+    assert (tmp_path / "data" / "prefect").is_dir()
