@@ -2,8 +2,11 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -131,26 +134,31 @@ def _hold_lock(path: str, ready: multiprocessing.synchronize.Event, release: mul
     con.close()
 
 
+@contextmanager
+def _held_elsewhere(target: Any, path: Path) -> Iterator[int]:
+    """Run `target(path, ready, release)` in another process until the block ends; yields its pid."""
+    ctx = multiprocessing.get_context("spawn")
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=target, args=(str(path), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(30)
+        yield holder.pid or 0
+    finally:
+        release.set()
+        holder.join(10)
+
+
 def test_locked_warehouse_gives_a_clear_error_after_waiting(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
     with connect(path):
         pass
-    ctx = multiprocessing.get_context("spawn")
-    ready, release = ctx.Event(), ctx.Event()
-    holder = ctx.Process(target=_hold_lock, args=(str(path), ready, release))
-    holder.start()
-    try:
-        assert ready.wait(30)
-        with (
-            pytest.raises(WarehouseLockedError, match="locked by another presswatch process"),
-            connect(path, read_only=True, wait_s=0.5),
-        ):
-            pass
-    finally:
-        release.set()
-        holder.join(10)
+    with _held_elsewhere(_hold_lock, path):
+        with pytest.raises(WarehouseLockedError, match="locked by another presswatch process"):
+            with connect(path, read_only=True, wait_s=0.5):
+                pass
     with connect(path, read_only=True, wait_s=5) as con:  # free again
-        assert con.execute("select 1").fetchone() == (1,)
+        assert con.execute("select 1").fetchall() == [(1,)]
 
 
 def test_runs_summary_is_json(tmp_path: Path) -> None:
@@ -186,20 +194,10 @@ def test_a_second_run_is_refused_while_one_holds_the_run_lock(tmp_path: Path) ->
     from warehouse.db import exclusive_run
 
     path = tmp_path / "w.duckdb"
-    ctx = multiprocessing.get_context("spawn")
-    ready, release = ctx.Event(), ctx.Event()
-    holder = ctx.Process(target=_hold_run_lock, args=(str(path), ready, release))
-    holder.start()
-    try:
-        assert ready.wait(30)
-        with (
-            pytest.raises(WarehouseLockedError, match=f"another presswatch ingest is running .*pid {holder.pid}"),
-            exclusive_run(path),
-        ):
-            pass
-    finally:
-        release.set()
-        holder.join(10)
+    with _held_elsewhere(_hold_run_lock, path) as pid:
+        with pytest.raises(WarehouseLockedError, match=f"another presswatch ingest is running .*pid {pid}"):
+            with exclusive_run(path):
+                pass
     with exclusive_run(path):  # released when its holder ended
         pass
 
