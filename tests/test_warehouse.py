@@ -153,10 +153,9 @@ def test_locked_warehouse_gives_a_clear_error_after_waiting(tmp_path: Path) -> N
     path = tmp_path / "w.duckdb"
     with connect(path):
         pass
-    with _held_elsewhere(_hold_lock, path):
-        with pytest.raises(WarehouseLockedError, match="locked by another presswatch process"):
-            with connect(path, read_only=True, wait_s=0.5):
-                pass
+    locked = pytest.raises(WarehouseLockedError, match="locked by another presswatch process")
+    with _held_elsewhere(_hold_lock, path), locked, connect(path, read_only=True, wait_s=0.5):
+        pass
     with connect(path, read_only=True, wait_s=5) as con:  # free again
         assert con.execute("select 1").fetchall() == [(1,)]
 
@@ -195,9 +194,9 @@ def test_a_second_run_is_refused_while_one_holds_the_run_lock(tmp_path: Path) ->
 
     path = tmp_path / "w.duckdb"
     with _held_elsewhere(_hold_run_lock, path) as pid:
-        with pytest.raises(WarehouseLockedError, match=f"another presswatch ingest is running .*pid {pid}"):
-            with exclusive_run(path):
-                pass
+        refused = pytest.raises(WarehouseLockedError, match=f"another presswatch ingest is running .*pid {pid}")
+        with refused, exclusive_run(path):
+            pass
     with exclusive_run(path):  # released when its holder ended
         pass
 
