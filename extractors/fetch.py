@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpcore
 import httpx
+from tld import get_fld
 
 from extractors.types import FetchResult
 
@@ -275,13 +276,27 @@ class Fetcher:
         return parser
 
     def _host(self, url: str) -> _HostState:
-        # Politeness is per server: host and port (a demo web serves several outlets on one loopback address).
-        key = urlsplit(url).netloc.lower()
+        key = politeness_key(url)
         state = self._hosts.get(key)
         if state is None:
             state = _HostState(slots=asyncio.Semaphore(self.policy.per_host_concurrency))
             self._hosts[key] = state
         return state
+
+
+def politeness_key(url: str) -> str:
+    """Whose servers a request loads: the registrable domain (www.bbc.co.uk and feeds.bbc.co.uk are one
+    publisher), from the Public Suffix List the `tld` package bundles (no network). Addresses and names without a
+    public suffix (127.0.0.11:8015, localhost) fall back to host and port, so demo outlets on loopback stay apart."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        domain = get_fld(url, fail_silently=True) if "." in host else None
+        if domain:
+            return domain.lower()
+    return parts.netloc.lower()
 
 
 async def system_resolve(host: str, port: int) -> list[str]:

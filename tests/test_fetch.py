@@ -315,3 +315,20 @@ def test_the_transport_connects_to_the_address_it_checked(server: LoopbackServer
     )[0]
     assert result.ok and result.body == b"<rss/>"
     assert server.log[0].headers["host"] == f"feeds.internal.test:{port}"
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        pytest.param("https://www.bbc.co.uk/news/x", "bbc.co.uk", id="www"),
+        pytest.param("https://feeds.bbc.co.uk/rss", "bbc.co.uk", id="same-publisher"),
+        pytest.param("https://a.b.theguardian.com:8443/x", "theguardian.com", id="deep-subdomain-and-port"),
+        pytest.param("https://alice.blogspot.com/x", "alice.blogspot.com", id="private-suffix"),
+        pytest.param("http://127.0.0.11:8015/a", "127.0.0.11:8015", id="address-keeps-port"),
+        pytest.param("http://localhost:8000/x", "localhost:8000", id="no-public-suffix"),
+    ],
+)
+def test_politeness_is_per_registrable_domain(url: str, key: str) -> None:
+    from extractors.fetch import politeness_key
+
+    assert politeness_key(url) == key
