@@ -11,18 +11,19 @@ from flows.ingest import ingest_flow
 from flows.report_flow import weekly_report_flow
 from flows.settings import Settings
 
-INGEST_INTERVAL = timedelta(hours=1)  # feeds of news sites update a few times an hour at most
-REPORT_CRON = "0 6 * * 1"  # Mondays 06:00 UTC: the previous ISO week is complete and the working week begins
 INGEST_DEPLOYMENT = "presswatch-ingest"
 REPORT_DEPLOYMENT = "presswatch-weekly-report"
 
 
 def build_deployments(settings: Settings) -> list[Any]:
-    """The two deployments `serve` registers: hourly ingest and the Monday report, both on this config."""
+    """The two deployments `serve` registers (schedules from `[schedule]`), both on this config."""
     config = str(settings.config_path.resolve())
+    interval = timedelta(minutes=settings.ingest_every_minutes)
     return [
-        ingest_flow.to_deployment(name=INGEST_DEPLOYMENT, interval=INGEST_INTERVAL, parameters={"config_path": config}),
-        weekly_report_flow.to_deployment(name=REPORT_DEPLOYMENT, cron=REPORT_CRON, parameters={"config_path": config}),
+        ingest_flow.to_deployment(name=INGEST_DEPLOYMENT, interval=interval, parameters={"config_path": config}),
+        weekly_report_flow.to_deployment(
+            name=REPORT_DEPLOYMENT, cron=settings.report_cron, parameters={"config_path": config}
+        ),
     ]
 
 

@@ -44,12 +44,17 @@ class Settings:
     feeds: tuple[FeedConfig, ...] = ()
     topics: tuple[str, ...] = ("amnesty-2015",)
     topics_dir: Path | None = None  # None: the rule files shipped with presswatch
+    # `presswatch serve`: feeds of news sites update a few times an hour at most, so hourly catches everything
+    # without hammering anyone; the report runs on Monday 06:00 UTC, when the previous ISO week is complete.
+    ingest_every_minutes: int = 60
+    report_cron: str = "0 6 * * 1"
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
 
-_TOP_KEYS = {"warehouse", "reports", "fetch", "feeds", "topics"}
+_TOP_KEYS = {"warehouse", "reports", "fetch", "feeds", "topics", "schedule"}
+_SCHEDULE_KEYS = {"ingest_every_minutes", "report_cron"}
 _WAREHOUSE_KEYS = {"path", "keep_html"}
 _REPORTS_KEYS = {"dir"}
 _TOPICS_KEYS = {"enabled", "dir"}
@@ -113,6 +118,20 @@ def parse_settings(raw: dict[str, Any], path: Path) -> Settings:
         changes["topics"] = tuple(enabled)
     if "dir" in topics:
         changes["topics_dir"] = base / _string(topics["dir"], path, "topics.dir")
+    schedule = _table(raw, "schedule", path)
+    _reject_unknown(schedule, _SCHEDULE_KEYS, path, "schedule")
+    if "ingest_every_minutes" in schedule:
+        minutes = schedule["ingest_every_minutes"]
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 1:
+            raise ConfigError(path, "must be a whole number of minutes, at least 1", "schedule.ingest_every_minutes")
+        changes["ingest_every_minutes"] = minutes
+    if "report_cron" in schedule:
+        cron = _string(schedule["report_cron"], path, "schedule.report_cron")
+        if len(cron.split()) != 5:
+            raise ConfigError(
+                path, "must be a cron expression with five fields, e.g. '0 6 * * 1'", "schedule.report_cron"
+            )
+        changes["report_cron"] = cron
     changes["fetch"] = _parse_fetch(_table(raw, "fetch", path), path)
     changes["feeds"] = _parse_feeds(raw.get("feeds", []), path)
     return replace(settings, **changes)

@@ -25,6 +25,11 @@ def test_serve_deployments_have_schedules_and_ingest_runs(
 
     settings = _config(tmp_path, server)
     deployments = {d.name: d for d in build_deployments(settings)}
+    custom = {
+        d.name: d for d in build_deployments(settings.with_overrides(ingest_every_minutes=15, report_cron="30 7 * * 2"))
+    }
+    assert custom[INGEST_DEPLOYMENT].schedules[0].schedule.interval == timedelta(minutes=15)
+    assert custom[REPORT_DEPLOYMENT].schedules[0].schedule.cron == "30 7 * * 2"
     assert set(deployments) == {INGEST_DEPLOYMENT, REPORT_DEPLOYMENT}
     ingest_schedule = deployments[INGEST_DEPLOYMENT].schedules[0].schedule
     report_schedule = deployments[REPORT_DEPLOYMENT].schedules[0].schedule
