@@ -129,6 +129,7 @@ class WeeklyReport:
     feed_warnings: tuple[dict[str, Any], ...] = ()
     trend: tuple[WeekBar, ...] = ()
     voices: tuple[dict[str, Any], ...] = ()
+    agreement: dict[str, Any] | None = None  # classifier vs human labels, all weeks
 
     @property
     def chart_name(self) -> str:
@@ -152,6 +153,7 @@ def load_week_data(con: duckdb.DuckDBPyConnection, topic: str, week: Week) -> di
         "last_run": fetch_dicts(con, "report_last_run")[0]["last_run"],
         "trend": fetch_dicts(con, "report_trend", params | {"start": trend_start}),
         "voices": fetch_dicts(con, "report_voices", params),
+        "agreement": fetch_dicts(con, "report_label_agreement", {"topic": topic})[0],
     }
 
 
@@ -208,6 +210,7 @@ def build_report(
     return WeeklyReport(
         trend=trend_bars(data["trend"], week, milestones),
         voices=tuple(data["voices"]),
+        agreement=dict(data.get("agreement") or {}),
         topic=topic,
         topic_title=topic_title,
         week=str(week),

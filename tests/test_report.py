@@ -162,6 +162,7 @@ def test_report_numbers(tmp_path: Path) -> None:
     assert "malformed\\_feed" in text and "http\\_404" in text
     assert "*classified on the feed summary*" in text
     assert "- Half Feed: not well-formed (invalid token): line 9, column 4" in text
+    assert "the classifier agreed on 1 of 1 labelled articles (100%)" in text
 
 
 def test_article_text_cannot_inject_markup(tmp_path: Path) -> None:
