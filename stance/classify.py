@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from dataclasses import dataclass
 
 from stance.document import Document
@@ -77,7 +78,8 @@ def classify(ruleset: RuleSet, *, title: str, text: str, language: str | None = 
         )
     scoring = ruleset.scoring
     assert scoring is not None
-    hits = _match(doc, rules, scoring)
+    opinion = _opinion_marks(doc, rules) >= scoring.opinion_min > 0
+    hits = _match(doc, rules, scoring, opinion)
     total = sum(hit.evidence.weight for hit in hits if hit.counted)
     stance, confidence, uncertain = _decide(total, scoring)
     evidence = sorted((hit.evidence for hit in hits), key=_evidence_order)
@@ -119,7 +121,45 @@ def _off_topic_confidence(predates: bool) -> float:
     return 0.7 if predates else 0.9
 
 
-def _match(doc: Document, rules: LanguageRules, scoring: Scoring) -> list[_Hit]:
+def _opinion_marks(doc: Document, rules: LanguageRules) -> int:
+    """How many own-voice sentences carry a mark of opinion (first person, "should", a genre label, "?", "!").
+
+    News reports attribute arguments to their speakers; opinion pieces argue in the first person, address
+    obligations to governments and organisations, and ask rhetorical questions.
+    """
+    if rules.opinion is None:
+        return 0
+    count = 0
+    for sentence in doc.sentences:
+        if sentence.paragraph in doc.quoted_paragraphs or doc.attributed(sentence, rules):
+            continue
+        plain = doc.outside_quotes(sentence)
+        if _OWN_PUNCTUATION.search(plain.rstrip()[-1:] or " ") or rules.opinion.search(plain):
+            count += 1
+    return count
+
+
+# A sentence ending in "!" (or "?" outside a quotation) is the author exclaiming or asking the reader.
+_OWN_PUNCTUATION = re.compile(r"[!?]")
+
+
+def _rebuttal(doc: Document, rules: LanguageRules, sentence_index: int) -> bool:
+    """An own-voice sentence opening with an adversative ("But ...", "Doch ...", "Mais ...", "Pero ...", "Men ...").
+
+    In an argued piece the clause after a concession ("critics say X. But ...") carries the author's verdict.
+    """
+    if rules.adversative is None:
+        return False
+    cached = doc._rebuttals.get(sentence_index)
+    if cached is None:
+        sentence = doc.sentences[sentence_index]
+        head = doc.folded_sentence(sentence)[:40]
+        cached = rules.adversative.match(head.lstrip(" \"'-–—")) is not None
+        doc._rebuttals[sentence_index] = cached
+    return cached
+
+
+def _match(doc: Document, rules: LanguageRules, scoring: Scoring, opinion: bool = False) -> list[_Hit]:
     candidates: list[tuple[Rule, int, int]] = []
     for rule in rules.rules:
         for match in doc.matches(rule.pattern, rule.prefixes):
@@ -138,7 +178,7 @@ def _match(doc: Document, rules: LanguageRules, scoring: Scoring) -> list[_Hit]:
         if (index and intervals[index - 1][1] > start) or (index < len(intervals) and intervals[index][0] < end):
             continue
         intervals.insert(index, (start, end))
-        accepted.append(_hit(doc, rules, scoring, rule, start, end, occurrences))
+        accepted.append(_hit(doc, rules, scoring, rule, start, end, occurrences, opinion))
     return accepted
 
 
@@ -150,6 +190,7 @@ def _hit(
     start: int,
     end: int,
     occurrences: dict[str, int],
+    opinion: bool = False,
 ) -> _Hit:
     sentence = doc.sentence_at(start)
     voice = doc.voice_at(start, sentence, rules)
@@ -162,6 +203,14 @@ def _hit(
         # The headline's verdict is the outlet's loudest own voice; its vocabulary is just the topic's name.
         weight *= scoring.title_multiplier
     counted = voice == "own"
+    if rule.kind == "claim" and not opinion:
+        # A news report that states one side's argument unattributed is still mostly describing the debate.
+        weight *= scoring.claim_news_factor
+    elif rule.kind in ("claim", "framing") and opinion:
+        # An argued piece that keeps using one side's vocabulary and claims in its own voice leans that way.
+        weight *= scoring.opinion_framing_factor
+    if counted and sentence is not None and rule.kind != "framing" and _rebuttal(doc, rules, sentence.index):
+        weight *= scoring.rebuttal_factor
     if counted:
         # Repetition adds less and less: the k-th occurrence of one rule counts 1/k.
         seen = occurrences.get(rule.rule_id, 0) + 1

@@ -42,6 +42,7 @@ class Document:
     _attributed: dict[int, bool] = field(default_factory=dict)
     _index: WordIndex | None = None
     _snippets: dict[int, str] = field(default_factory=dict)
+    _rebuttals: dict[int, bool] = field(default_factory=dict)
 
     _word_keys: re.Pattern[str] | None = None
 

@@ -18,7 +18,10 @@ from stance.rulefile import RuleFile
 from stance.text import fold_pattern_literal
 
 SIDES: tuple[str, ...] = ("supportive", "opposed")
-RULE_KINDS: tuple[str, ...] = ("stance", "framing")
+# "claim": an argument characteristic of one side (e.g. "demand fuels trafficking", "criminalisation pushes the trade
+# underground"); it counts fully in opinion pieces and only `claim_news_factor` of its weight in news reports,
+# which state such arguments only as attributed positions.
+RULE_KINDS: tuple[str, ...] = ("stance", "framing", "claim")
 ACTOR_SIDES: tuple[str, ...] = ("supportive", "opposed", "neutral")
 ANY_LANGUAGE = "*"
 # Weights beyond +/-5 would let one phrase outvote a whole article; the scale of a single strong cue is about 2-3.
@@ -37,7 +40,7 @@ class Rule:
     rule_id: str  # "<language>.<side>.<id>", stable across versions of the file
     language: str
     side: str
-    kind: str  # "stance" (an evaluative phrase) or "framing" (vocabulary one side prefers)
+    kind: str  # "stance" (an evaluative phrase), "framing" (vocabulary one side prefers) or "claim" (an argument)
     weight: float  # signed: > 0 supportive, < 0 opposed
     pattern: re.Pattern[str]
     origin: str
@@ -62,6 +65,10 @@ class LanguageRules:
     negation: re.Pattern[str] | None
     negation_exceptions: re.Pattern[str] | None  # "not only", "nicht nur": negators that do not negate
     rules: tuple[Rule, ...]
+    # Marks of an opinion piece in the author's voice: first person, obligation modals, genre labels.
+    opinion: re.Pattern[str] | None = None
+    # Sentence-opening adversatives ("But", "Doch", "Mais", "Pero", "Men"): the author's rebuttal follows.
+    adversative: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +101,13 @@ class Scoring:
     scale: float
     negation_window: int
     negation_factor: float
+    # An article with at least this many own-voice sentences carrying an opinion mark is read as opinion;
+    # 0 turns the news/opinion distinction off (every claim counts fully).
+    opinion_min: int = 0
+    claim_news_factor: float = 1.0  # weight of a "claim" rule's match in a news report
+    rebuttal_factor: float = 1.0  # multiplier for own-voice cues in a sentence opening with an adversative
+    # In an opinion piece a side's vocabulary and claims in the author's voice are a weak prior of its stance.
+    opinion_framing_factor: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -232,7 +246,18 @@ def _relevance(rf: RuleFile, value: Any) -> Relevance:
 
 
 def _scoring(rf: RuleFile, value: Any) -> Scoring:
-    names = {"title_multiplier", "threshold", "uncertain_margin", "scale", "negation_window", "negation_factor"}
+    names = {
+        "title_multiplier",
+        "threshold",
+        "uncertain_margin",
+        "scale",
+        "negation_window",
+        "negation_factor",
+        "opinion_min",
+        "claim_news_factor",
+        "rebuttal_factor",
+        "opinion_framing_factor",
+    }
     table = rf.table(value, "scoring", names, {"threshold"})
     return Scoring(
         title_multiplier=rf.number(table.get("title_multiplier", 2.0), "scoring.title_multiplier", 0, 5),
@@ -241,6 +266,12 @@ def _scoring(rf: RuleFile, value: Any) -> Scoring:
         scale=rf.number(table.get("scale", 5.0), "scoring.scale", 0.1, 100),
         negation_window=rf.integer(table.get("negation_window", 3), "scoring.negation_window", 0, 8),
         negation_factor=rf.number(table.get("negation_factor", -0.5), "scoring.negation_factor", -1, 1),
+        opinion_min=rf.integer(table.get("opinion_min", 0), "scoring.opinion_min", 0, 50),
+        claim_news_factor=rf.number(table.get("claim_news_factor", 1.0), "scoring.claim_news_factor", 0, 1),
+        rebuttal_factor=rf.number(table.get("rebuttal_factor", 1.0), "scoring.rebuttal_factor", 1, 3),
+        opinion_framing_factor=rf.number(
+            table.get("opinion_framing_factor", 1.0), "scoring.opinion_framing_factor", 1, 3
+        ),
     )
 
 
@@ -252,7 +283,9 @@ def _optional(rf: RuleFile, table: Any, name: str, key: str) -> re.Pattern[str] 
 
 def _language(rf: RuleFile, code: str, settings: Any, groups: Any, seen: set[str]) -> LanguageRules:
     key = f"language.{code}"
-    settings = rf.table(settings, key, {"attribution", "first_person", "negation", "negation_exceptions"})
+    settings = rf.table(
+        settings, key, {"attribution", "first_person", "negation", "negation_exceptions", "opinion", "adversative"}
+    )
     groups = rf.table(groups, f"stance.{code}", set(SIDES))
     rules: list[Rule] = []
     for side in SIDES:
@@ -266,6 +299,8 @@ def _language(rf: RuleFile, code: str, settings: Any, groups: Any, seen: set[str
         negation=_optional(rf, settings, "negation", key),
         negation_exceptions=_optional(rf, settings, "negation_exceptions", key),
         rules=tuple(rules),
+        opinion=_optional(rf, settings, "opinion", key),
+        adversative=_optional(rf, settings, "adversative", key),
     )
 
 

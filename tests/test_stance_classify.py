@@ -225,7 +225,7 @@ def test_evidence_rows_are_complete(ruleset: RuleSet) -> None:
     result = classify(ruleset, title=fixture.title, text=fixture.text, language="en")
     assert result.evidence
     for evidence in result.evidence:
-        assert evidence.rule_id and evidence.kind in ("relevance", "stance", "framing", "negation")
+        assert evidence.rule_id and evidence.kind in ("relevance", "stance", "framing", "claim", "negation")
         assert evidence.matched and 0 < len(evidence.snippet) <= 300
         assert evidence.voice in ("own", "quoted") and evidence.language in ("en", "*")
         if evidence.kind != "relevance":

@@ -1,0 +1,115 @@
+"""News vs opinion, side claims and concessive rebuttals (docs/rules.md, "Claims, opinion and rebuttals").
+
+Every text here was written for these tests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stance.classify import _opinion_marks, _rebuttal, classify
+from stance.document import Document
+from stance.errors import RuleFileError
+from stance.rules import RuleSet, load_ruleset
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "topics" / "amnesty-2015.toml"
+
+NEWS = (
+    "Amnesty International voted in Dublin on Tuesday to back a policy on sex work. "
+    "Supporters of the resolution said criminal laws push the trade underground and put sex workers at risk. "
+    "Critics said demand fuels trafficking and that the Nordic model works. "
+    "The final policy is due next year."
+)
+OPINION_SUPPORT = (
+    "Amnesty's vote on sex work was the humane choice. "
+    "We have watched police raids drive women away from help. "
+    "Critics say the resolution is a gift to traffickers. But criminal laws endanger the very women we want to "
+    "protect, and we should listen to sex workers. "
+    "Why would anyone prefer a law that keeps them afraid of the police?"
+)
+OPINION_OPPOSE = (
+    "Amnesty's resolution on sex work will fail the women it names. "
+    "I spent ten years in the trade; I know that demand fuels trafficking. "
+    "Supporters say decriminalisation brings safety. Yet the buyers and pimps profit most, and we must not "
+    "pretend otherwise. "
+    "Why should women carry the cost of this experiment? "
+    "Governments should resist this policy and protect women's equality."
+)
+
+
+@pytest.fixture(scope="module")
+def ruleset() -> RuleSet:
+    return load_ruleset(RULES)
+
+
+def _marks(ruleset: RuleSet, text: str) -> int:
+    rules = ruleset.rules_for("en")
+    assert rules is not None
+    return _opinion_marks(Document.prepare("", text, ruleset.word_keys), rules)
+
+
+def test_news_report_has_few_opinion_marks_and_stays_neutral(ruleset: RuleSet) -> None:
+    assert _marks(ruleset, NEWS) < ruleset.scoring.opinion_min  # type: ignore[union-attr]
+    result = classify(ruleset, title="Amnesty votes on sex work policy", text=NEWS, language="en")
+    assert result.stance == "neutral"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(OPINION_SUPPORT, "supportive", id="supportive-opinion"),
+        pytest.param(OPINION_OPPOSE, "opposed", id="opposed-opinion"),
+    ],
+)
+def test_opinion_piece_claims_decide(ruleset: RuleSet, text: str, expected: str) -> None:
+    assert _marks(ruleset, text) >= ruleset.scoring.opinion_min  # type: ignore[union-attr]
+    result = classify(ruleset, title="On Amnesty's vote", text=text, language="en")
+    assert result.stance == expected
+    assert any(e.kind in ("claim", "stance") and e.voice == "own" for e in result.evidence)
+
+
+def test_claim_counts_less_in_news(ruleset: RuleSet) -> None:
+    text = "Amnesty International adopted the policy on sex work in Dublin. Criminal laws endanger sex workers."
+    result = classify(ruleset, title="Amnesty policy", text=text, language="en")
+    claims = [e for e in result.evidence if e.kind == "claim"]
+    assert claims and all(abs(e.weight) < 1.0 for e in claims)
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence", "expected"),
+    [
+        pytest.param("en", "But the law endangers them.", True, id="en-but"),
+        pytest.param("de", "Doch das Verbot schadet.", True, id="de-doch"),
+        pytest.param("fr", "Mais la loi les expose.", True, id="fr-mais"),
+        pytest.param("es", "Pero la ley las expone.", True, id="es-pero"),
+        pytest.param("sv", "Men lagen skadar dem.", True, id="sv-men"),
+        pytest.param("en", "Butter prices rose.", False, id="en-no-word-prefix"),
+        pytest.param("sv", "Mentorer hjälper.", False, id="sv-no-word-prefix"),
+    ],
+)
+def test_rebuttal_opens_with_an_adversative(ruleset: RuleSet, language: str, sentence: str, expected: bool) -> None:
+    rules = ruleset.rules_for(language)
+    assert rules is not None
+    doc = Document.prepare("", sentence, ruleset.word_keys)
+    assert _rebuttal(doc, rules, 0) is expected
+
+
+def test_rebuttal_sentence_weighs_more(ruleset: RuleSet) -> None:
+    plain = "Amnesty adopted its sex work policy in Dublin. The vote was a humane decision."
+    rebutted = "Amnesty adopted its sex work policy in Dublin. But the vote was a humane decision."
+    weights = []
+    for text in (plain, rebutted):
+        result = classify(ruleset, title="", text=text, language="en")
+        weights.append(max(e.weight for e in result.evidence if e.rule_id == "en.supportive.verdict-positive"))
+    assert weights[1] == pytest.approx(weights[0] * ruleset.scoring.rebuttal_factor)  # type: ignore[union-attr]
+
+
+def test_new_scoring_keys_are_validated(tmp_path: Path) -> None:
+    text = RULES.read_text(encoding="utf-8").replace("rebuttal_factor = 1.5", "rebuttal_factor = 9", 1)
+    path = tmp_path / "x.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RuleFileError, match=r"scoring\.rebuttal_factor"):
+        load_ruleset(path)
