@@ -1,0 +1,246 @@
+"""Ingest benchmarks on a synthetic web served on loopback: `python -m bench.ingest [--quick] [--json PATH]`.
+
+Targets (issue 9), each measured beside its baseline in the same run:
+- end to end: ingest of 2,000 new articles (500 feeds x 4, 40 hosts, 50 ms server latency, 2 requests in flight
+  per host, no delay between requests) within 1.3x of the larger of the network limit (articles x latency /
+  (hosts x per-host concurrency)) and the CPU limit (trafilatura's own time for the same pages, the same call and
+  options as presswatch, on one core, divided by the cores); per-stage breakdown printed;
+- orchestration: the same ingest as a Prefect flow (`ingest_flow`) against the stage functions called directly
+  (`run_ingest(orchestrated=False)`), each on a fresh warehouse: at most 1.10x. The flow process first runs an
+  empty flow three times so that Prefect's temporary server is up; the ingest flow's time includes its own
+  per-flow-run cost but not the server's start-up, which is reported on its own;
+- nothing new: a second run over the same 500 feeds (even feeds answer 304 to their ETag, odd feeds send the same
+  body again) as a flow: under 5 s beyond an empty flow run measured in the same process;
+- memory: peak RSS (the ingest process and its extraction workers, sampled every 100 ms) of one ingest of
+  10,000 articles (500 feeds x 20) under 1.5 GB, and not growing with the number of articles: at most 1.25x the
+  peak of the 2,000-article run.
+
+Every ingest runs in its own process (`python -m bench.ingest worker ...`) while this process serves the web, so
+the two share the machine's cores as a real deployment would share them with the network. `--quick` shrinks every
+size (200 and 600 articles, 200 feeds): its figures are indicative only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from bench.common import OUT, PeakRss, Result, mb, median, print_result, run_json, save_results
+from bench.synthetic import Corpus, ServerFarm, write_config
+
+HOSTS = 40
+LATENCY_S = 0.05
+PER_HOST_CONCURRENCY = 2
+E2E_RATIO_TARGET = 1.3
+FLOW_RATIO_TARGET = 1.10
+NOTHING_NEW_TARGET_S = 5.0
+RSS_TARGET = 1.5 * 2**30
+RSS_GROWTH_TARGET = 1.25  # "not growing": the 10,000-article peak within 25% of the 2,000-article peak
+EMPTY_FLOWS = 3
+SIZES = {
+    False: {"feeds": 500, "per_feed": 4, "big_per_feed": 20, "cpu_sample": 500},
+    True: {"feeds": 200, "per_feed": 1, "big_per_feed": 3, "cpu_sample": 200},
+}
+
+
+# --- the worker: one process per ingest ------------------------------------------------------------------------
+
+
+def worker(config: str, mode: str, runs: int, empty_flows: int) -> dict[str, Any]:
+    """Run `runs` ingests of `config` one after another (direct or as flows); times, summaries and peak RSS."""
+    from flows.settings import load_settings
+
+    settings = load_settings(Path(config))
+    out: dict[str, Any] = {"runs": [], "empty_flows": []}
+    if mode == "flow":
+        from prefect import flow
+
+        from flows.ingest import ingest_flow
+
+        @flow(name="bench-empty", log_prints=False)
+        def empty() -> None:
+            return None
+
+        for _ in range(empty_flows):
+            started = time.perf_counter()
+            empty()
+            out["empty_flows"].append(time.perf_counter() - started)
+    else:
+        from flows.ingest import run_ingest
+    for _ in range(runs):
+        with PeakRss() as rss:
+            started = time.perf_counter()
+            summary = ingest_flow(config) if mode == "flow" else asdict(run_ingest(settings, orchestrated=False))
+            wall = time.perf_counter() - started
+        out["runs"].append({"wall": wall, "summary": summary, "peak_rss": rss.peak})
+    out["main_max_rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return out
+
+
+def run_worker(config: str, mode: str, runs: int = 1, empty_flows: int = 0) -> dict[str, Any]:
+    args = ["-m", "bench.ingest", "worker", config, "--mode", mode, "--runs", str(runs)]
+    return run_json([*args, "--empty-flows", str(empty_flows)])
+
+
+# --- limits ----------------------------------------------------------------------------------------------------
+
+
+def bare_trafilatura_seconds(pages: list[tuple[bytes, str]]) -> float:
+    """Mean seconds per page of trafilatura alone, with the call and options presswatch uses, on one core."""
+    import trafilatura
+
+    def one(html: bytes, url: str) -> None:
+        trafilatura.bare_extraction(
+            html,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            favor_precision=True,
+            date_extraction_params={"extensive_search": False, "original_date": True},
+        )
+
+    one(*pages[0])  # the first date lookup in a process costs seconds: not part of the per-page cost
+    started = time.perf_counter()
+    for html, url in pages:
+        one(html, url)
+    return (time.perf_counter() - started) / len(pages)
+
+
+def stage_line(summary: dict[str, Any]) -> str:
+    stages = summary.get("stage_seconds", {})
+    return ", ".join(f"{k} {v:.1f}s" for k, v in stages.items())
+
+
+# --- the benchmark ---------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command")
+    w = sub.add_parser("worker", help="(internal) run ingests in this process and print JSON")
+    w.add_argument("config")
+    w.add_argument("--mode", choices=("direct", "flow"), required=True)
+    w.add_argument("--runs", type=int, default=1)
+    w.add_argument("--empty-flows", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="small sizes; indicative figures")
+    parser.add_argument("--json", type=Path, help="write the results here")
+    args = parser.parse_args(argv)
+    if args.command == "worker":
+        print(json.dumps(worker(args.config, args.mode, args.runs, args.empty_flows), default=str))
+        return 0
+    results = run(quick=args.quick)
+    save_results(args.json, results)
+    return 0 if all(r.passed is not False for r in results) else 1
+
+
+def run(*, quick: bool) -> list[Result]:
+    size = SIZES[quick]
+    work = OUT / "ingest"
+    shutil.rmtree(work, ignore_errors=True)
+    main_corpus = Corpus("main", size["feeds"], size["per_feed"])
+    big_corpus = Corpus("big", size["feeds"], size["big_per_feed"])
+    n, n_big = main_corpus.articles, big_corpus.articles
+    cores = os.cpu_count() or 1
+    results: list[Result] = []
+    tag = " (quick: indicative)" if quick else ""
+    print(
+        f"ingest benchmark{tag}: {HOSTS} loopback hosts, {LATENCY_S * 1000:.0f} ms latency, {cores} cores", flush=True
+    )
+    with ServerFarm(HOSTS, LATENCY_S, [main_corpus, big_corpus]) as farm:
+        feeds = farm.feed_urls("main")
+        direct_cfg = write_config(str(work / "direct"), feeds, per_host_concurrency=PER_HOST_CONCURRENCY)
+        flow_cfg = write_config(str(work / "flow"), feeds, per_host_concurrency=PER_HOST_CONCURRENCY)
+        big_cfg = write_config(str(work / "big"), farm.feed_urls("big"), per_host_concurrency=PER_HOST_CONCURRENCY)
+
+        print(f"- direct ingest of {n} articles, then a second run (nothing new) ...", flush=True)
+        direct = run_worker(direct_cfg, "direct", runs=2)
+        print(f"- the same as a Prefect flow ({EMPTY_FLOWS} empty flows first) ...", flush=True)
+        flowed = run_worker(flow_cfg, "flow", runs=2, empty_flows=EMPTY_FLOWS)
+        print(f"- CPU limit: trafilatura alone on {min(size['cpu_sample'], n)} of the pages ...", flush=True)
+        pages = farm.pages("main")
+        step = max(1, len(pages) // size["cpu_sample"])
+        per_page = bare_trafilatura_seconds(pages[::step])
+        del pages
+        print(f"- direct ingest of {n_big} articles (memory) ...", flush=True)
+        big = run_worker(big_cfg, "direct", runs=1)
+        served = farm.requests
+
+    d1, d2 = direct["runs"]
+    f1, f2 = flowed["runs"]
+    network_limit = n * LATENCY_S / (HOSTS * PER_HOST_CONCURRENCY)
+    cpu_limit = per_page * n / cores
+    limit = max(network_limit, cpu_limit)
+    ratio = d1["wall"] / limit
+    s = d1["summary"]
+    counts = (
+        f"{s['articles_extracted']} extracted, {s['articles_classified']} classified, {s['relevant']} relevant, "
+        f"{s['articles_failed']} failed"
+    )
+    results.append(
+        Result(
+            f"ingest {n} articles end to end{tag}",
+            f"{d1['wall']:.1f} s = {ratio:.2f}x the limit",
+            f"<= {E2E_RATIO_TARGET}x",
+            f"network limit {network_limit:.1f} s, CPU limit {cpu_limit:.1f} s "
+            f"({per_page * 1000:.1f} ms/page / {cores} cores)",
+            ratio <= E2E_RATIO_TARGET and s["articles_extracted"] >= 0.95 * n,
+            f"stages: {stage_line(s)}; {counts}",
+        )
+    )
+    flow_ratio = f1["wall"] / d1["wall"]
+    empty = flowed["empty_flows"]
+    empty_run = median(empty[1:]) if len(empty) > 1 else empty[0]
+    results.append(
+        Result(
+            f"orchestration overhead{tag}",
+            f"flow {f1['wall']:.1f} s = {flow_ratio:.2f}x direct",
+            f"<= {FLOW_RATIO_TARGET}x",
+            f"direct {d1['wall']:.1f} s",
+            flow_ratio <= FLOW_RATIO_TARGET,
+            f"flow stages: {stage_line(f1['summary'])}; Prefect server start-up (first empty flow) "
+            f"{empty[0]:.1f} s, each further empty flow run {empty_run:.2f} s (not counted)",
+        )
+    )
+    beyond = f2["wall"] - empty_run
+    s2 = f2["summary"]
+    results.append(
+        Result(
+            f"nothing new, {len(feeds)} feeds{tag}",
+            f"flow {f2['wall']:.2f} s = {beyond:.2f} s beyond an empty flow",
+            f"< {NOTHING_NEW_TARGET_S:.0f} s beyond",
+            f"empty flow run {empty_run:.2f} s; same run direct {d2['wall']:.2f} s",
+            beyond < NOTHING_NEW_TARGET_S and s2["entries_new"] == 0,
+            f"{s2['feeds_not_modified']} answered 304, {s2['feeds_unchanged']} unchanged, {s2['feeds_ok']} parsed, "
+            f"{s2['entries_new']} new; stages: {stage_line(s2)}",
+        )
+    )
+    b = big["runs"][0]
+    growth = b["peak_rss"] / d1["peak_rss"]
+    results.append(
+        Result(
+            f"peak RSS, ingest of {n_big} articles{tag}",
+            f"{mb(b['peak_rss'])} = {growth:.2f}x the {n}-article run",
+            f"< {mb(RSS_TARGET)} and <= {RSS_GROWTH_TARGET}x",
+            f"{n} articles: {mb(d1['peak_rss'])}",
+            b["peak_rss"] < RSS_TARGET and growth <= RSS_GROWTH_TARGET,
+            f"process and extraction workers; main process alone {mb(big['main_max_rss'])} vs "
+            f"{mb(direct['main_max_rss'])}; {n_big} articles took {b['wall']:.1f} s ({stage_line(b['summary'])}); "
+            f"the web served {served} requests",
+        )
+    )
+    for r in results:
+        print_result(r)
+    return results
+
+
+if __name__ == "__main__":
+    sys.exit(main())
