@@ -78,7 +78,9 @@ def classify(ruleset: RuleSet, *, title: str, text: str, language: str | None = 
         )
     scoring = ruleset.scoring
     assert scoring is not None
-    opinion = _opinion_marks(doc, rules) >= scoring.opinion_min > 0
+    # Both a count and a share of the sentences: a long news report gathers a few marks by chance.
+    needed = max(scoring.opinion_min, scoring.opinion_share * len(doc.sentences))
+    opinion = scoring.opinion_min > 0 and _opinion_marks(doc, rules) >= needed
     hits = _match(doc, rules, scoring, opinion)
     total = sum(hit.evidence.weight for hit in hits if hit.counted)
     stance, confidence, uncertain = _decide(total, scoring)
@@ -130,11 +132,18 @@ def _opinion_marks(doc: Document, rules: LanguageRules) -> int:
     if rules.opinion is None:
         return 0
     count = 0
+    previous_paragraph = -1
     for sentence in doc.sentences:
+        opens_paragraph = sentence.paragraph != previous_paragraph
+        previous_paragraph = sentence.paragraph
         if sentence.paragraph in doc.quoted_paragraphs or doc.attributed(sentence, rules):
             continue
         plain = doc.outside_quotes(sentence)
-        if _OWN_PUNCTUATION.search(plain.rstrip()[-1:] or " ") or rules.opinion.search(plain):
+        # A question opening a paragraph is the Q&A / interview layout of explainers, not a rhetorical question.
+        asks = _OWN_PUNCTUATION.search(plain.rstrip()[-1:] or " ") is not None and not (
+            opens_paragraph and plain.rstrip().endswith("?")
+        )
+        if asks or rules.opinion.search(plain):
             count += 1
     return count
 

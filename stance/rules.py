@@ -104,6 +104,7 @@ class Scoring:
     # An article with at least this many own-voice sentences carrying an opinion mark is read as opinion;
     # 0 turns the news/opinion distinction off (every claim counts fully).
     opinion_min: int = 0
+    opinion_share: float = 0.0  # ... and at least this share of all the article's sentences
     claim_news_factor: float = 1.0  # weight of a "claim" rule's match in a news report
     rebuttal_factor: float = 1.0  # multiplier for own-voice cues in a sentence opening with an adversative
     # In an opinion piece a side's vocabulary and claims in the author's voice are a weak prior of its stance.
@@ -254,6 +255,7 @@ def _scoring(rf: RuleFile, value: Any) -> Scoring:
         "negation_window",
         "negation_factor",
         "opinion_min",
+        "opinion_share",
         "claim_news_factor",
         "rebuttal_factor",
         "opinion_framing_factor",
@@ -267,6 +269,7 @@ def _scoring(rf: RuleFile, value: Any) -> Scoring:
         negation_window=rf.integer(table.get("negation_window", 3), "scoring.negation_window", 0, 8),
         negation_factor=rf.number(table.get("negation_factor", -0.5), "scoring.negation_factor", -1, 1),
         opinion_min=rf.integer(table.get("opinion_min", 0), "scoring.opinion_min", 0, 50),
+        opinion_share=rf.number(table.get("opinion_share", 0.0), "scoring.opinion_share", 0, 1),
         claim_news_factor=rf.number(table.get("claim_news_factor", 1.0), "scoring.claim_news_factor", 0, 1),
         rebuttal_factor=rf.number(table.get("rebuttal_factor", 1.0), "scoring.rebuttal_factor", 1, 3),
         opinion_framing_factor=rf.number(
