@@ -7,6 +7,7 @@ length of whitespace runs. Quoted and attributed speech is kept as evidence but 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import math
 import re
 from dataclasses import dataclass
@@ -83,6 +84,9 @@ def classify(ruleset: RuleSet, *, title: str, text: str, language: str | None = 
     opinion = scoring.opinion_min > 0 and _opinion_marks(doc, rules) >= needed
     hits = _match(doc, rules, scoring, opinion)
     total = sum(hit.evidence.weight for hit in hits if hit.counted)
+    if opinion and scoring.opinion_threshold:
+        # An argued piece takes a side by its genre: a smaller own-voice lean decides it.
+        scoring = dataclasses.replace(scoring, threshold=min(scoring.threshold, scoring.opinion_threshold))
     stance, confidence, uncertain = _decide(total, scoring)
     evidence = sorted((hit.evidence for hit in hits), key=_evidence_order)
     return StanceResult(

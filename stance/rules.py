@@ -109,6 +109,7 @@ class Scoring:
     rebuttal_factor: float = 1.0  # multiplier for own-voice cues in a sentence opening with an adversative
     # In an opinion piece a side's vocabulary and claims in the author's voice are a weak prior of its stance.
     opinion_framing_factor: float = 1.0
+    opinion_threshold: float = 0.0  # the threshold for opinion pieces (0: the same as for news)
 
 
 @dataclass(frozen=True)
@@ -256,6 +257,7 @@ def _scoring(rf: RuleFile, value: Any) -> Scoring:
         "negation_factor",
         "opinion_min",
         "opinion_share",
+        "opinion_threshold",
         "claim_news_factor",
         "rebuttal_factor",
         "opinion_framing_factor",
@@ -270,6 +272,7 @@ def _scoring(rf: RuleFile, value: Any) -> Scoring:
         negation_factor=rf.number(table.get("negation_factor", -0.5), "scoring.negation_factor", -1, 1),
         opinion_min=rf.integer(table.get("opinion_min", 0), "scoring.opinion_min", 0, 50),
         opinion_share=rf.number(table.get("opinion_share", 0.0), "scoring.opinion_share", 0, 1),
+        opinion_threshold=rf.number(table.get("opinion_threshold", 0.0), "scoring.opinion_threshold", 0, 50),
         claim_news_factor=rf.number(table.get("claim_news_factor", 1.0), "scoring.claim_news_factor", 0, 1),
         rebuttal_factor=rf.number(table.get("rebuttal_factor", 1.0), "scoring.rebuttal_factor", 1, 3),
         opinion_framing_factor=rf.number(

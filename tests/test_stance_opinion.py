@@ -113,3 +113,24 @@ def test_new_scoring_keys_are_validated(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(RuleFileError, match=r"scoring\.rebuttal_factor"):
         load_ruleset(path)
+
+
+def test_paragraph_opening_questions_are_layout_not_rhetoric(ruleset: RuleSet) -> None:
+    explainer = (
+        "What did Amnesty decide? Delegates adopted a resolution on sex work.\n"
+        "What happens next? The board drafts the policy.\n"
+        "Who objects? Several women's groups."
+    )
+    rhetorical = (
+        "Amnesty decided on sex work. Who could object to safety?\n"
+        "The board drafts the policy. Is that so radical?\n"
+        "Several groups objected. Why would they?"
+    )
+    assert _marks(ruleset, explainer) == 0
+    assert _marks(ruleset, rhetorical) == 3
+
+
+def test_opinion_threshold_is_lower_than_news(ruleset: RuleSet) -> None:
+    scoring = ruleset.scoring
+    assert scoring is not None
+    assert 0 < scoring.opinion_threshold < scoring.threshold
