@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from extractors.dedupe import SKETCH_SIZE
 from stance.rules import load_ruleset
@@ -100,6 +101,7 @@ def fill_warehouse(path: Path, n: int, *, chunk: int = 250_000, sketches: bool =
             "INSERT INTO runs VALUES ('fill', 'ingest', now() - INTERVAL 1 MINUTE, now(), 'completed', '{}') "
             "ON CONFLICT DO NOTHING"
         )
+        con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('bench_fill_version', ?)", [version])
         con.execute("CHECKPOINT")
         timings["rest"] = time.perf_counter() - started
     return timings
@@ -116,13 +118,17 @@ def _schema_tag() -> str:
 
 def template(n: int, cache: Path) -> tuple[Path, float | None]:
     """A warehouse of `n` filled articles under `cache`, built once per schema and reused by later runs (filling
-    a million articles with their sketches takes minutes). Rows a benchmark added to it are removed first.
-    Returns the path and the seconds spent building it (None when reused)."""
+    a million articles with their sketches takes minutes). Rows a benchmark added to it are removed first, and
+    its classifications are re-stamped with the current ruleset version when the rule file changed since (else
+    an ingest's backlog step would rightly reclassify the whole million). Returns the path and the seconds spent
+    building it (None when reused)."""
     path = cache / f"fill-{n}-{_schema_tag()}.duckdb"
     if path.exists():
         try:
             with connect(path) as con:
+                con.execute("SET enable_progress_bar = false")
                 remove_added(con)
+                restamp(con, load_ruleset(RULES).version)
                 if con.execute("SELECT count(*) FROM articles").fetchall()[0][0] == n:
                     return path, None
         except Exception:  # a damaged cache file (a killed fill): build it again
@@ -137,6 +143,21 @@ def template(n: int, cache: Path) -> tuple[Path, float | None]:
     fill_warehouse(partial, n)
     partial.rename(path)
     return path, time.perf_counter() - started
+
+
+def restamp(con: Any, version: str) -> None:
+    """Keep only the fill's own classifications and give them `version` (the current rule file's)."""
+    rows = con.execute("SELECT value FROM warehouse_meta WHERE key = 'bench_fill_version'").fetchall()
+    filled = rows[0][0] if rows else None
+    if filled is None:
+        raise ValueError("not a benchmark fill")
+    con.execute("BEGIN TRANSACTION")
+    for table in ("classifications", "evidence", "voices"):
+        con.execute(f"DELETE FROM {table} WHERE ruleset_version <> ?", [filled])
+        if filled != version:
+            con.execute(f"UPDATE {table} SET ruleset_version = ?", [version])
+    con.execute("UPDATE warehouse_meta SET value = ? WHERE key = 'bench_fill_version'", [version])
+    con.execute("COMMIT")
 
 
 def remove_added(con: object) -> None:

@@ -82,7 +82,33 @@ def worker(config: str, mode: str, runs: int, empty_flows: int) -> dict[str, Any
             wall = time.perf_counter() - started
         out["runs"].append({"wall": wall, "summary": summary, "peak_rss": rss.peak})
     out["main_max_rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    out["cpu"] = cpu_seconds()
     return out
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds of this process, of its exited children (extraction workers) and of its live descendants
+    (Prefect's temporary server), whole process lifetime: where the machine's time went."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    gone = resource.getrusage(resource.RUSAGE_CHILDREN)
+    live = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    stack = _children_of(os.getpid())
+    while stack:
+        pid = stack.pop()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            live += (int(fields[11]) + int(fields[12])) / ticks
+        except (OSError, ValueError, IndexError):
+            continue
+        stack += _children_of(pid)
+    return {"main": own.ru_utime + own.ru_stime, "exited_children": gone.ru_utime + gone.ru_stime, "live": live}
+
+
+def _children_of(pid: int) -> list[int]:
+    from bench.common import _children
+
+    return _children(pid)
 
 
 def run_worker(config: str, mode: str, runs: int = 1, empty_flows: int = 0) -> dict[str, Any]:
@@ -207,7 +233,10 @@ def run(*, quick: bool) -> list[Result]:
             f"direct {d1['wall']:.1f} s",
             flow_ratio <= FLOW_RATIO_TARGET,
             f"flow stages: {stage_line(f1['summary'])}; Prefect server start-up (first empty flow) "
-            f"{empty[0]:.1f} s, each further empty flow run {empty_run:.2f} s (not counted)",
+            f"{empty[0]:.1f} s, each further empty flow run {empty_run:.2f} s (not counted); CPU seconds over the "
+            f"whole process, flow vs direct: main {flowed['cpu']['main']:.0f} vs {direct['cpu']['main']:.0f}, "
+            f"extraction workers {flowed['cpu']['exited_children']:.0f} vs {direct['cpu']['exited_children']:.0f}, "
+            f"Prefect server {flowed['cpu']['live']:.0f}",
         )
     )
     beyond = f2["wall"] - empty_run
