@@ -53,7 +53,9 @@ enabled = ["amnesty-2015"]
         pytest.param("[[feeds]]\nname = 'x'\n", "feeds[0].url", "non-empty", id="feed-no-url"),
         pytest.param("[[feeds]]\nurl = 'https://a/'\nlabel = 'x'\n", "feeds[0].label", "unknown key", id="feed-key"),
         pytest.param("[topics]\nenabled = 'amnesty'\n", "topics.enabled", "list", id="topics"),
-        pytest.param("[schedule]\ningest_every_minutes = 0\n", "schedule.ingest_every_minutes", "at least 1", id="interval"),
+        pytest.param(
+            "[schedule]\ningest_every_minutes = 0\n", "schedule.ingest_every_minutes", "at least 1", id="interval"
+        ),
         pytest.param("[schedule]\nreport_cron = 'mondays'\n", "schedule.report_cron", "five fields", id="cron"),
         pytest.param("[schedule]\nevery = 5\n", "schedule.every", "unknown key", id="schedule-key"),
         pytest.param(
