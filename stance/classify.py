@@ -172,6 +172,33 @@ def _rebuttal(doc: Document, rules: LanguageRules, sentence_index: int) -> bool:
     return cached
 
 
+def _concession(doc: Document, rules: LanguageRules, sentence_index: int) -> int | None:
+    """Where the granted part of a concession ends (an original offset), or None if the sentence concedes nothing.
+
+    A sentence opening with a concessive ("Of course ...", "Granted, ...", "Zwar ...", "Certes ...") grants the
+    other side a point up to its turn (", but ...", "..., aber ...") or, without a turn, to its end; the words
+    after the turn are the author's rebuttal.
+    """
+    if rules.concessive is None:
+        return None
+    if sentence_index in doc._concessions:
+        return doc._concessions[sentence_index]
+    sentence = doc.sentences[sentence_index]
+    folded = doc.folded_sentence(sentence)
+    stripped = folded.lstrip(" \"'-–—")
+    result: int | None = None
+    if rules.concessive.match(stripped[:80]) is not None:
+        result = sentence.end
+        if rules.adversative is not None:
+            base = doc.fold_offset(sentence.start)
+            for turn in word_matches(rules.adversative, folded, 1):
+                if folded[: turn.start()].rstrip().endswith((",", ";", ":", "–", "—", "-")):
+                    result = doc.to_original(base + turn.start())
+                    break
+    doc._concessions[sentence_index] = result
+    return result
+
+
 def _match(doc: Document, rules: LanguageRules, scoring: Scoring, opinion: bool = False) -> list[_Hit]:
     candidates: list[tuple[Rule, int, int]] = []
     for rule in rules.rules:
@@ -222,8 +249,13 @@ def _hit(
     elif rule.kind in ("claim", "framing") and opinion:
         # An argued piece that keeps using one side's vocabulary and claims in its own voice leans that way.
         weight *= scoring.opinion_framing_factor
-    if counted and sentence is not None and rule.kind != "framing" and _rebuttal(doc, rules, sentence.index):
-        weight *= scoring.rebuttal_factor
+    granted_until = _concession(doc, rules, sentence.index) if counted and sentence is not None else None
+    if granted_until is not None and start < granted_until:
+        # What the author grants the other side before turning is not the author's verdict.
+        weight *= scoring.concession_factor
+    elif counted and sentence is not None and rule.kind != "framing":
+        if granted_until is not None or _rebuttal(doc, rules, sentence.index):
+            weight *= scoring.rebuttal_factor
     if counted:
         # Repetition adds less and less: the k-th occurrence of one rule counts 1/k.
         seen = occurrences.get(rule.rule_id, 0) + 1

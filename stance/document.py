@@ -43,6 +43,7 @@ class Document:
     _index: WordIndex | None = None
     _snippets: dict[int, str] = field(default_factory=dict)
     _rebuttals: dict[int, bool] = field(default_factory=dict)
+    _concessions: dict[int, int | None] = field(default_factory=dict)
 
     _word_keys: re.Pattern[str] | None = None
 
@@ -143,7 +144,7 @@ class Document:
         result = False
         if rules is not None and rules.attribution is not None:
             plain = self.outside_quotes(sentence)
-            if _found(rules.attribution, plain):
+            if _reports(rules, plain):
                 result = not (rules.first_person is not None and _found(rules.first_person, plain))
         self._attributed[sentence.index] = result
         return result
@@ -160,6 +161,16 @@ class Document:
 
 def _found(pattern: re.Pattern[str], text: str) -> bool:
     return next(word_matches(pattern, text), None) is not None
+
+
+def _reports(rules: LanguageRules, plain: str) -> bool:
+    """An attribution cue that is not part of a phrase reporting nobody ("its core demand", "would have said")."""
+    assert rules.attribution is not None
+    cues = list(word_matches(rules.attribution, plain))
+    if not cues or rules.attribution_exceptions is None:
+        return bool(cues)
+    covered = [(m.start(), m.end()) for m in word_matches(rules.attribution_exceptions, plain)]
+    return any(not any(start <= cue.start() < end for start, end in covered) for cue in cues)
 
 
 def _speech_paragraphs(text: str, paras: list[tuple[int, int]], title_end: int) -> set[int]:

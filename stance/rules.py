@@ -65,6 +65,11 @@ class LanguageRules:
     negation: re.Pattern[str] | None
     negation_exceptions: re.Pattern[str] | None  # "not only", "nicht nur": negators that do not negate
     rules: tuple[Rule, ...]
+    # Phrases holding an attribution cue that report nobody ("its core demand", "would have said so").
+    attribution_exceptions: re.Pattern[str] | None = None
+    # Sentence-opening concessions ("Of course", "Granted", "Zwar", "Certes", "Visserligen"): the author grants
+    # the other side a point before turning; what is granted is not the author's verdict.
+    concessive: re.Pattern[str] | None = None
     # Marks of an opinion piece in the author's voice: first person, obligation modals, genre labels.
     opinion: re.Pattern[str] | None = None
     # Sentence-opening adversatives ("But", "Doch", "Mais", "Pero", "Men"): the author's rebuttal follows.
@@ -110,6 +115,7 @@ class Scoring:
     # In an opinion piece a side's vocabulary and claims in the author's voice are a weak prior of its stance.
     opinion_framing_factor: float = 1.0
     opinion_threshold: float = 0.0  # the threshold for opinion pieces (0: the same as for news)
+    concession_factor: float = 1.0  # multiplier for own-voice cues in the granted part of a concession
 
 
 @dataclass(frozen=True)
@@ -261,6 +267,7 @@ def _scoring(rf: RuleFile, value: Any) -> Scoring:
         "claim_news_factor",
         "rebuttal_factor",
         "opinion_framing_factor",
+        "concession_factor",
     }
     table = rf.table(value, "scoring", names, {"threshold"})
     return Scoring(
@@ -278,6 +285,7 @@ def _scoring(rf: RuleFile, value: Any) -> Scoring:
         opinion_framing_factor=rf.number(
             table.get("opinion_framing_factor", 1.0), "scoring.opinion_framing_factor", 1, 3
         ),
+        concession_factor=rf.number(table.get("concession_factor", 1.0), "scoring.concession_factor", 0, 1),
     )
 
 
@@ -290,7 +298,16 @@ def _optional(rf: RuleFile, table: Any, name: str, key: str) -> re.Pattern[str] 
 def _language(rf: RuleFile, code: str, settings: Any, groups: Any, seen: set[str]) -> LanguageRules:
     key = f"language.{code}"
     settings = rf.table(
-        settings, key, {"attribution", "first_person", "negation", "negation_exceptions", "opinion", "adversative"}
+        settings, key, {
+            "attribution",
+            "attribution_exceptions",
+            "first_person",
+            "negation",
+            "negation_exceptions",
+            "opinion",
+            "adversative",
+            "concessive",
+        },
     )
     groups = rf.table(groups, f"stance.{code}", set(SIDES))
     rules: list[Rule] = []
@@ -307,6 +324,8 @@ def _language(rf: RuleFile, code: str, settings: Any, groups: Any, seen: set[str
         rules=tuple(rules),
         opinion=_optional(rf, settings, "opinion", key),
         adversative=_optional(rf, settings, "adversative", key),
+        attribution_exceptions=_optional(rf, settings, "attribution_exceptions", key),
+        concessive=_optional(rf, settings, "concessive", key),
     )
 
 

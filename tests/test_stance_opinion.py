@@ -134,3 +134,68 @@ def test_opinion_threshold_is_lower_than_news(ruleset: RuleSet) -> None:
     scoring = ruleset.scoring
     assert scoring is not None
     assert 0 < scoring.opinion_threshold < scoring.threshold
+
+
+def _verdict_weights(ruleset: RuleSet, text: str, rule_id: str, language: str = "en") -> list[float]:
+    result = classify(ruleset, title="", text=text, language=language)
+    return [e.weight for e in result.evidence if e.rule_id == rule_id and e.voice == "own"]
+
+
+def test_a_concession_counts_less_than_a_plain_verdict(ruleset: RuleSet) -> None:
+    scoring = ruleset.scoring
+    assert scoring is not None and scoring.concession_factor < 1
+    lead = "Amnesty adopted its sex work policy in Dublin. "
+    plain = _verdict_weights(ruleset, lead + "The vote was a humane decision.", "en.supportive.verdict-positive")
+    granted = _verdict_weights(
+        ruleset, lead + "Of course the vote was a humane decision.", "en.supportive.verdict-positive"
+    )
+    assert plain and granted
+    assert granted[0] == pytest.approx(plain[0] * scoring.concession_factor)
+
+
+def test_the_words_after_a_concessions_turn_are_a_rebuttal(ruleset: RuleSet) -> None:
+    scoring = ruleset.scoring
+    assert scoring is not None
+    lead = "Amnesty adopted its sex work policy in Dublin. "
+    plain = _verdict_weights(ruleset, lead + "The vote was a humane decision.", "en.supportive.verdict-positive")
+    turned = _verdict_weights(
+        ruleset,
+        lead + "Of course some readers will be uneasy, but the vote was a humane decision.",
+        "en.supportive.verdict-positive",
+    )
+    assert turned[0] == pytest.approx(plain[0] * scoring.rebuttal_factor)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        pytest.param("de", "Amnesty hat in Dublin beschlossen. Zwar war der Beschluss ein Fehler, aber egal.", id="de"),
+        pytest.param("sv", "Amnesty fattade beslutet i Dublin. Visserligen var beslutet ett svek, men ändå.", id="sv"),
+    ],
+)
+def test_concessions_in_other_languages(ruleset: RuleSet, language: str, text: str) -> None:
+    rules = ruleset.rules_for(language)
+    assert rules is not None
+    doc = Document.prepare("", text, ruleset.word_keys)
+    from stance.classify import _concession
+
+    granted_until = _concession(doc, rules, 1)
+    assert granted_until is not None
+    assert doc.original[granted_until:].startswith(("aber", "men"))
+    assert _concession(doc, rules, 0) is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reported"),
+    [
+        pytest.param("The organisation should withdraw that demand.", False, id="noun-demand"),
+        pytest.param("A policy that protected women would have said so.", False, id="counterfactual"),
+        pytest.param("Needless to say, the vote was a mistake.", False, id="set-phrase"),
+        pytest.param("Campaigners demand that Amnesty withdraw the policy.", True, id="verb-demand"),
+        pytest.param("The vote was a mistake, critics said.", True, id="said"),
+    ],
+)
+def test_attribution_cues_that_report_nobody(ruleset: RuleSet, sentence: str, reported: bool) -> None:
+    rules = ruleset.rules_for("en")
+    doc = Document.prepare("", sentence, ruleset.word_keys)
+    assert doc.attributed(doc.sentences[0], rules) is reported
