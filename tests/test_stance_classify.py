@@ -55,7 +55,7 @@ def test_fixture_labels(ruleset: RuleSet, path: Path) -> None:
 
 def test_every_rule_language_has_supportive_opposed_and_off_topic_fixtures() -> None:
     fixtures = [read_fixture(p) for p in FIXTURE_FILES]
-    for language in ("en", "de", "fr", "es", "sv"):
+    for language in ("en", "de", "fr", "es", "sv", "pl", "ru", "it", "pt", "nl", "no", "da"):
         expected = {f.expect for f in fixtures if f.language == language}
         assert {"supportive", "opposed", "off_topic"} <= expected, language
 
@@ -206,9 +206,10 @@ def test_relevance_near_misses_are_off_topic(ruleset: RuleSet, title: str, text:
 
 
 def test_unknown_language_is_relevant_neutral_and_flagged(ruleset: RuleSet) -> None:
-    fixture = read_fixture(FIXTURES / "pl_unknown_language.txt")
-    result = classify(ruleset, title=fixture.title, text=fixture.text)  # language guessed
-    assert result.language == "pl"
+    fixture = read_fixture(FIXTURES / "cs_unknown_language.txt")
+    assert fixture.language == "cs" and "cs" not in ruleset.languages
+    result = classify(ruleset, title=fixture.title, text=fixture.text, language=fixture.language)
+    assert result.language == "cs"
     assert (result.relevant, result.stance) == (True, "neutral")
     assert FLAG_NO_RULES_FOR_LANGUAGE in result.flags
     assert any(e.kind == "relevance" for e in result.evidence)
