@@ -44,6 +44,8 @@ class Document:
     _snippets: dict[int, str] = field(default_factory=dict)
     _rebuttals: dict[int, bool] = field(default_factory=dict)
     _concessions: dict[int, int | None] = field(default_factory=dict)
+    _outside: dict[int, str] = field(default_factory=dict)
+    _folded_sentences: dict[int, str] = field(default_factory=dict)
 
     _word_keys: re.Pattern[str] | None = None
 
@@ -58,7 +60,7 @@ class Document:
             folded_text=Folded(original),
             title_end=title_end,
             sentences=sentences(original, paras),
-            spans=quotations(original, paras),
+            spans=sorted(quotations(original, paras), key=lambda span: (span.start, span.end)),
             quoted_paragraphs=_speech_paragraphs(original, paras, title_end),
         )
         doc._word_keys = word_keys
@@ -106,7 +108,11 @@ class Document:
         return position < self.title_end
 
     def folded_sentence(self, sentence: Sentence) -> str:
-        return self.folded[self.fold_offset(sentence.start) : self.fold_offset(sentence.end)]
+        cached = self._folded_sentences.get(sentence.index)
+        if cached is None:
+            cached = self.folded[self.fold_offset(sentence.start) : self.fold_offset(sentence.end)]
+            self._folded_sentences[sentence.index] = cached
+        return cached
 
     def fold_offset(self, original: int) -> int:
         return self.folded_text.to_folded(original)
@@ -123,18 +129,29 @@ class Document:
 
     def outside_quotes(self, sentence: Sentence) -> str:
         """The folded sentence with quotation interiors blanked, for cues that must be the author's words."""
-        text = list(self.folded_sentence(sentence))
+        cached = self._outside.get(sentence.index)
+        if cached is not None:
+            return cached
+        folded = self.folded_sentence(sentence)
+        # Spans are sorted by start and do not nest: only those starting before the sentence ends can overlap it.
+        last = bisect.bisect_left(self._span_starts, sentence.end)
+        overlapping = [
+            span
+            for span in self.spans[:last]
+            if span.end > sentence.start and span.words > SHORT_QUOTE_WORDS
+        ]
+        if not overlapping:
+            self._outside[sentence.index] = folded
+            return folded
+        text = list(folded)
         base = self.fold_offset(sentence.start)
-        for span in self.spans:
-            if span.end <= sentence.start or span.start >= sentence.end:
-                continue
-            if span.words <= SHORT_QUOTE_WORDS:
-                continue
+        for span in overlapping:
             low = max(self.fold_offset(span.start + 1), base) - base
             high = min(self.fold_offset(span.end - 1), base + len(text)) - base
             for index in range(max(low, 0), max(high, 0)):
                 text[index] = " "
-        return "".join(text)
+        result = self._outside[sentence.index] = "".join(text)
+        return result
 
     def attributed(self, sentence: Sentence, rules: LanguageRules | None) -> bool:
         """Is this sentence reported speech ("..., said X", "according to X", "X argues that ...")?"""
