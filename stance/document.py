@@ -136,9 +136,7 @@ class Document:
         # Spans are sorted by start and do not nest: only those starting before the sentence ends can overlap it.
         last = bisect.bisect_left(self._span_starts, sentence.end)
         overlapping = [
-            span
-            for span in self.spans[:last]
-            if span.end > sentence.start and span.words > SHORT_QUOTE_WORDS
+            span for span in self.spans[:last] if span.end > sentence.start and span.words > SHORT_QUOTE_WORDS
         ]
         if not overlapping:
             self._outside[sentence.index] = folded

@@ -298,7 +298,9 @@ def _optional(rf: RuleFile, table: Any, name: str, key: str) -> re.Pattern[str] 
 def _language(rf: RuleFile, code: str, settings: Any, groups: Any, seen: set[str]) -> LanguageRules:
     key = f"language.{code}"
     settings = rf.table(
-        settings, key, {
+        settings,
+        key,
+        {
             "attribution",
             "attribution_exceptions",
             "first_person",

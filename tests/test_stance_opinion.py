@@ -199,3 +199,37 @@ def test_attribution_cues_that_report_nobody(ruleset: RuleSet, sentence: str, re
     rules = ruleset.rules_for("en")
     doc = Document.prepare("", sentence, ruleset.word_keys)
     assert doc.attributed(doc.sentences[0], rules) is reported
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        pytest.param(
+            "en", "Amnesty's vote on sex work in Dublin was hard but right.", "supportive", id="en-hard-but-right"
+        ),
+        pytest.param(
+            "en", "Amnesty's vote on sex work in Dublin was well meant but wrong.", "opposed", id="en-well-meant"
+        ),
+        pytest.param(
+            "de", "Der Beschluss von Amnesty zur Sexarbeit ist bitter, aber konsequent.", "supportive", id="de-bitter"
+        ),
+        pytest.param(
+            "es",
+            "La decisión de Amnistía sobre el trabajo sexual es bienintencionada pero equivocada.",
+            "opposed",
+            id="es",
+        ),
+    ],
+)
+def test_a_verdict_after_the_turn_of_a_sentence(ruleset: RuleSet, language: str, text: str, expected: str) -> None:
+    assert classify(ruleset, title="", text=text, language=language).stance == expected
+
+
+def test_without_negates_what_follows(ruleset: RuleSet) -> None:
+    base = "Amnesty adopted its sex work policy in Dublin. "
+    plain = classify(ruleset, title="", text=base + "The policy damages its credibility.", language="en")
+    negated = classify(
+        ruleset, title="", text=base + "The policy passed without damaging its credibility.", language="en"
+    )
+    assert any(e.rule_id == "en.opposed.credibility" and e.weight < 0 for e in plain.evidence)
+    assert any(e.rule_id == "en.opposed.credibility" and e.kind == "negation" for e in negated.evidence)
