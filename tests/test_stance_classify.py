@@ -258,3 +258,36 @@ def test_small_margin_is_flagged_uncertain(ruleset: RuleSet) -> None:
 def test_empty_text_is_off_topic(ruleset: RuleSet) -> None:
     result = classify(ruleset, title="", text="")
     assert result.stance == "off_topic" and result.language == "und"
+
+
+def test_the_organisation_refers_back_to_amnesty_once_it_is_named(ruleset: RuleSet) -> None:
+    text = (
+        "Amnesty International has long campaigned against torture. Its reports have saved lives. "
+        "Readers were therefore surprised this week. The organisation voted in Dublin to decriminalise sex work."
+    )
+    assert run(ruleset, "A surprising week", text).relevant
+    # Without the organisation being named first, "the organisation" refers to nobody we track.
+    unnamed = "Readers were surprised this week. The organisation voted in Dublin to decriminalise sex work."
+    assert not run(ruleset, "A surprising week", unnamed).relevant
+
+
+def test_short_rubric_lines_do_not_use_up_the_lead(ruleset: RuleSet) -> None:
+    text = (
+        "EDITORIAL\nBy the editors\nThe decision to decriminalise sex work was taken in Dublin on Tuesday. "
+        "Delegates debated for hours."
+    )
+    assert run(ruleset, "Amnesty's choice", text).relevant
+    padded = (
+        "Our editorial board met twice this week to discuss it at length. Opinions in the room differed widely. "
+        "The decision to decriminalise sex work was taken in Dublin on Tuesday."
+    )
+    assert not run(ruleset, "Amnesty's choice", padded).relevant
+
+
+def test_the_event_may_be_named_beside_the_subject(ruleset: RuleSet) -> None:
+    text = (
+        "Amnesty International has found a new cause: sex workers and the people who run brothels. "
+        "Nobody saw it coming. "
+        "The delegates' vote to decriminalise the trade was greeted with surprise."
+    )
+    assert run(ruleset, "A new cause", text).relevant
