@@ -71,7 +71,7 @@ def judge_relevance(ruleset: RuleSet, doc: Document, language: str, known: bool)
     if event is None:
         # The event may be named beside the subject rather than the organisation ("the vote to decriminalise
         # the sex trade" two sentences after "Amnesty International").
-        named = {index: text for index in range(len(doc.sentences)) if (text := subjects.get(index)) is not None}
+        named = {index: found for index in range(len(doc.sentences)) if (found := subjects.get(index)) is not None}
         event = _near(named, events, settings.window, lead)
     if event is None:
         return RelevanceFinding(False)
