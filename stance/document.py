@@ -61,7 +61,8 @@ class Document:
             title_end=title_end,
             sentences=sentences(original, paras),
             spans=sorted(quotations(original, paras), key=lambda span: (span.start, span.end)),
-            quoted_paragraphs=_speech_paragraphs(original, paras, title_end),
+            quoted_paragraphs=_speech_paragraphs(original, paras, title_end)
+            | _interview_paragraphs(original, paras, title_end),
         )
         doc._word_keys = word_keys
         doc._starts = [s.start for s in doc.sentences]
@@ -202,6 +203,43 @@ def _speech_paragraphs(text: str, paras: list[tuple[int, int]], title_end: int) 
         if label and len(chunk) > 60 and label.group(1).casefold().strip(".") not in _OWN_LABELS:
             out.add(number)
     return out
+
+
+# An interviewer's prompt is one short line; longer first lines are an article's own paragraphs.
+PROMPT_WORDS = 40
+# This many prompt-and-answer blocks whose prompt is a question make a piece an interview (or a Q&A).
+INTERVIEW_QUESTIONS = 2
+
+
+def _interview_paragraphs(text: str, paras: list[tuple[int, int]], title_end: int) -> set[int]:
+    """Prompts and answers of an interview laid out as blocks: a short prompt line, then the answer's lines.
+
+    In an interview the answers are the interviewee's words and the prompts the interviewer's (often the critics'
+    objections put to the interviewee): neither is the outlet's verdict. A piece counts as an interview when at
+    least two blank-line-separated blocks open with a short line ending in "?" followed by more lines; then
+    every such prompt-and-answer block after the first of them is someone else's voice. The introduction before
+    the first question stays the outlet's own.
+    """
+    blocks: list[list[int]] = []
+    for number, (start, _) in enumerate(paras):
+        if start < title_end:
+            continue
+        if blocks and "\n\n" not in text[paras[number - 1][1] : start].replace(" ", "").replace("\t", ""):
+            blocks[-1].append(number)
+        else:
+            blocks.append([number])
+
+    def prompt(block: list[int]) -> str | None:
+        if len(block) < 2:
+            return None
+        start, end = paras[block[0]]
+        line = text[start:end].strip()
+        return line if len(line.split()) <= PROMPT_WORDS else None
+
+    questions = [i for i, block in enumerate(blocks) if (line := prompt(block)) is not None and line.endswith("?")]
+    if len(questions) < INTERVIEW_QUESTIONS:
+        return set()
+    return {number for block in blocks[questions[0] :] if prompt(block) is not None for number in block}
 
 
 def _repeated_headline_end(original: str, paras: list[tuple[int, int]], title_end: int) -> int:

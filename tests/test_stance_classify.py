@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from stance.classify import classify
+from stance.document import Document
 from stance.model import FLAG_NO_RULES_FOR_LANGUAGE, FLAG_UNCERTAIN, StanceResult
 from stance.rules import RuleSet, load_ruleset
 
@@ -291,3 +292,41 @@ def test_the_event_may_be_named_beside_the_subject(ruleset: RuleSet) -> None:
         "The delegates' vote to decriminalise the trade was greeted with surprise."
     )
     assert run(ruleset, "A new cause", text).relevant
+
+
+INTERVIEW = (
+    "After the vote in Dublin we spoke to an Amnesty adviser about the policy on sex work.\n"
+    "\n"
+    "Critics call the resolution a betrayal. Is it?\n"
+    "It is not. It is a historic step for the human rights of sex workers.\n"
+    "\n"
+    "What about the Nordic model?\n"
+    "The Nordic model endangers sex workers. It is a grave mistake.\n"
+)
+
+
+def test_interview_answers_and_prompts_are_not_the_outlets_voice(ruleset: RuleSet) -> None:
+    result = run(ruleset, "An interview on the vote", INTERVIEW)
+    assert result.relevant and result.stance == "neutral"
+    assert not [e for e in result.evidence if e.voice == "own" and e.kind != "relevance" and e.weight != 0]
+    # The same lines as one article's own paragraphs (no prompt-and-answer blocks) decide its stance.
+    essay = INTERVIEW.replace("\n\n", "\n").replace("Is it?", "Is it.").replace("Nordic model?", "Nordic model.")
+    assert run(ruleset, "An interview on the vote", essay).stance != "neutral"
+
+
+def test_a_french_inverted_question_needs_its_hyphens(ruleset: RuleSet) -> None:
+    rules = ruleset.rules_for("fr")
+    doc = Document.prepare(
+        "", "Le contraste est saisissant, et il ne tourne pas à l'avantage de Paris.", ruleset.word_keys
+    )
+    assert not doc.attributed(doc.sentences[0], rules)
+    asked = Document.prepare("", "Cette décision est-elle juste, demande-t-elle.", ruleset.word_keys)
+    assert asked.attributed(asked.sentences[0], rules)
+
+
+def test_the_author_citing_evidence_is_not_reported_speech(ruleset: RuleSet) -> None:
+    rules = ruleset.rules_for("en")
+    doc = Document.prepare(
+        "", "Study after study in The Lancet says that criminal laws endanger them.", ruleset.word_keys
+    )
+    assert not doc.attributed(doc.sentences[0], rules)
