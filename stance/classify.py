@@ -237,7 +237,7 @@ def _hit(
     weight = rule.weight
     kind = rule.kind
     if rule.negatable and sentence is not None and _negated(doc, rules, scoring, sentence.start, start):
-        weight = 0.0 if rule.kind == "framing" else weight * scoring.negation_factor
+        weight = 0.0 if rule.kind in ("framing", "claim") else weight * scoring.negation_factor
         kind = "negation"
     if doc.in_title(start) and rule.kind == "stance":
         # The headline's verdict is the outlet's loudest own voice; its vocabulary is just the topic's name.

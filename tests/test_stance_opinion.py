@@ -261,3 +261,10 @@ def test_predicative_verdicts(ruleset: RuleSet, language: str, sentence: str, ex
     matched = {e.rule_id for e in result.evidence if "predicative" in e.rule_id and e.voice == "own"}
     side = {"supportive": "supportive.predicative-positive", "opposed": "opposed.predicative-negative"}
     assert matched == ({f"{language}.{side[expected]}"} if expected in side else set())
+
+
+def test_a_negated_claim_is_cancelled_not_turned_into_the_other_sides(ruleset: RuleSet) -> None:
+    text = "Amnesty hat in Dublin über Prostitution abgestimmt. Der Körper einer Frau ist keine Ware."
+    result = classify(ruleset, title="", text=text, language="de")
+    negated = [e for e in result.evidence if e.rule_id == "de.opposed.argument-gleichstellung"]
+    assert negated and all(e.kind == "negation" and e.weight == 0 for e in negated)
