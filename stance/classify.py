@@ -147,7 +147,7 @@ def _opinion_marks(doc: Document, rules: LanguageRules) -> int:
         asks = _OWN_PUNCTUATION.search(plain.rstrip()[-1:] or " ") is not None and not (
             opens_paragraph and plain.rstrip().endswith("?")
         )
-        if asks or rules.opinion.search(plain):
+        if asks or next(word_matches(rules.opinion, plain), None) is not None:
             count += 1
     return count
 

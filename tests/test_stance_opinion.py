@@ -268,3 +268,13 @@ def test_a_negated_claim_is_cancelled_not_turned_into_the_other_sides(ruleset: R
     result = classify(ruleset, title="", text=text, language="de")
     negated = [e for e in result.evidence if e.rule_id == "de.opposed.argument-gleichstellung"]
     assert negated and all(e.kind == "negation" and e.weight == 0 for e in negated)
+
+
+def test_opinion_marks_are_whole_words(ruleset: RuleSet) -> None:
+    # "four", "welcome", "famous" end in "our", "me", "us": none of them is the author speaking.
+    news = (
+        "Amnesty published four reports on sex work. Everyone was welcome at the launch. "
+        "The famous venue in Dublin was full."
+    )
+    assert _marks(ruleset, news) == 0
+    assert _marks(ruleset, "We went to Dublin. Our view is clear. Governments should listen.") == 3
