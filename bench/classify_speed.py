@@ -53,21 +53,23 @@ def main(argv: list[str] | None = None) -> int:
     ruleset = load_ruleset(RULES)
     articles = synthetic_articles(args.articles, args.chars)
     classify(ruleset, title=articles[0][0], text=articles[0][1], language=articles[0][2])  # warm-up
-    started = time.perf_counter()
+    # One core's throughput is CPU time: on a shared machine the wall clock also counts other processes' turns.
+    started, cpu_started = time.perf_counter(), time.process_time()
     stances: dict[str, int] = {}
     for title, text, language in articles:
         result = classify(ruleset, title=title, text=text, language=None if args.guess_language else language)
         stances[result.stance] = stances.get(result.stance, 0) + 1
-    elapsed = time.perf_counter() - started
-    rate = len(articles) / elapsed
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    rate = len(articles) / cpu
     mean_chars = sum(len(t) for _, t, _ in articles) / len(articles)
     print(f"rules: {RULES.name} (version {ruleset.version})")
     print(
         f"{len(articles)} synthetic articles, mean {mean_chars:.0f} characters, labels {dict(sorted(stances.items()))}"
     )
     print(
-        f"classify: {rate:.0f} articles/s on one core ({elapsed * 1000 / len(articles):.2f} ms each); "
-        f"target {TARGET_PER_SECOND}/s: {'met' if rate >= TARGET_PER_SECOND else 'NOT met'}"
+        f"classify: {rate:.0f} articles/s on one core ({cpu * 1000 / len(articles):.2f} ms of CPU each; wall clock "
+        f"{len(articles) / elapsed:.0f}/s); target {TARGET_PER_SECOND}/s: "
+        f"{'met' if rate >= TARGET_PER_SECOND else 'NOT met'}"
     )
     return 0
 

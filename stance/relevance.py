@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from stance.document import SHORT_QUOTE_WORDS, Document
 from stance.model import Evidence
-from stance.rules import ANY_LANGUAGE, RuleSet, Terms
+from stance.rules import ANY_LANGUAGE, Relevance, RuleSet, Terms
 from stance.text import word_matches
 
 _YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
@@ -53,28 +53,21 @@ def judge_relevance(ruleset: RuleSet, doc: Document, language: str, known: bool)
     anchors = _sentence_hits(doc, [settings.anchors], quotes_ok=True)
     if not anchors:
         return RelevanceFinding(False)
-    if settings.coreferents:
-        # "The organisation" after Amnesty has been named refers back to it.
-        first = min(anchors)
-        for index, text in _sentence_hits(
-            doc, _patterns(settings.coreferents, language, known), quotes_ok=True
-        ).items():
-            if index > first:
-                anchors.setdefault(index, text)
     lead = _lead(doc, settings.lead_sentences)
     subjects = _LazyHits(doc, _patterns(settings.subject, language, known), quotes_ok=True)
-    pair = _near(anchors, subjects, settings.window, lead)
     events = _LazyHits(doc, _patterns(settings.events, language, known), quotes_ok=False)
-    if pair is None:
+    found = _anchored(doc, settings, language, known, anchors, subjects, events, lead)
+    if found is None and settings.coreferents:
+        # "The organisation" after Amnesty has been named refers back to it (looked for only when needed: "the"
+        # is everywhere).
+        first = min(anchors)
+        coreferents = _sentence_hits(doc, _patterns(settings.coreferents, language, known), quotes_ok=True)
+        extended = {**{i: t for i, t in coreferents.items() if i > first}, **anchors}
+        if len(extended) > len(anchors):
+            found = _anchored(doc, settings, language, known, extended, subjects, events, lead)
+    if found is None:
         return RelevanceFinding(False)
-    event = _near(anchors, events, settings.window, lead)
-    if event is None:
-        # The event may be named beside the subject rather than the organisation ("the vote to decriminalise
-        # the sex trade" two sentences after "Amnesty International").
-        named = {index: found for index in range(len(doc.sentences)) if (found := subjects.get(index)) is not None}
-        event = _near(named, events, settings.window, lead)
-    if event is None:
-        return RelevanceFinding(False)
+    pair, event = found
     if _predates(doc, settings.earliest_year):
         return RelevanceFinding(False, predates=True)
     (_, a_text), (s_sentence, s_text) = pair
@@ -100,6 +93,31 @@ def judge_relevance(ruleset: RuleSet, doc: Document, language: str, known: bool)
         ),
     ]
     return RelevanceFinding(True, evidence=evidence)
+
+
+def _anchored(
+    doc: Document,
+    settings: Relevance,
+    language: str,
+    known: bool,
+    anchors: dict[int, str],
+    subjects: _LazyHits,
+    events: _LazyHits,
+    lead: set[int],
+) -> tuple[tuple[tuple[int, str], tuple[int, str]], tuple[tuple[int, str], tuple[int, str]]] | None:
+    """The anchor-subject pair and the event that make the article relevant, or None."""
+    pair = _near(anchors, subjects, settings.window, lead)
+    if pair is None:
+        return None
+    event = _near(anchors, events, settings.window, lead)
+    if event is None:
+        # The event may be named beside the subject rather than the organisation ("the vote to decriminalise
+        # the sex trade" two sentences after "Amnesty International").
+        named = _sentence_hits(doc, _patterns(settings.subject, language, known), quotes_ok=True)
+        event = _near(named, events, settings.window, lead)
+    if event is None:
+        return None
+    return pair, event
 
 
 def _sentence_hits(doc: Document, patterns: list[Terms], *, quotes_ok: bool) -> dict[int, str]:

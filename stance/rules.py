@@ -135,6 +135,15 @@ class RuleSet:
     language_rules: tuple[LanguageRules, ...] = field(default=(), repr=False)
     actors: tuple[Actor, ...] = field(default=(), repr=False)
     word_keys: re.Pattern[str] | None = field(default=None, repr=False)  # see stance.prefix.key_pattern
+    # Per language with rules: the keys of that language's patterns only (a smaller, faster word index).
+    language_word_keys: tuple[tuple[str, re.Pattern[str]], ...] = field(default=(), repr=False)
+
+    def word_keys_for(self, language: str) -> re.Pattern[str] | None:
+        """The word-index keys for a document in `language` (every language's for one without rules)."""
+        for code, keys in self.language_word_keys:
+            if code == language:
+                return keys
+        return self.word_keys
 
     def rules_for(self, language: str) -> LanguageRules | None:
         for rules in self.language_rules:
@@ -184,11 +193,6 @@ def load_ruleset(path: Path) -> RuleSet:
         for code in sorted(set(language_settings) | set(stance))
     )
     actors = _actors(rf, top.get("actors", []))
-    keys: set[str] = set()
-    for prefixes in [r.prefixes for lang in language_rules for r in lang.rules] + [a.prefixes for a in actors]:
-        keys |= prefixes or set()
-    for terms in [relevance.anchors] + [t for _, t in relevance.subject] + [t for _, t in relevance.events]:
-        keys |= terms.prefixes or set()
     return RuleSet(
         topic=path.stem,
         title=rf.string(topic["title"], "topic.title"),
@@ -201,8 +205,27 @@ def load_ruleset(path: Path) -> RuleSet:
         scoring=scoring,
         language_rules=language_rules,
         actors=actors,
-        word_keys=key_pattern(keys),
+        word_keys=key_pattern(_keys(relevance, language_rules, actors, None)),
+        language_word_keys=tuple(
+            (rules.code, key_pattern(_keys(relevance, language_rules, actors, rules.code))) for rules in language_rules
+        ),
     )
+
+
+def _keys(
+    relevance: Relevance, language_rules: tuple[LanguageRules, ...], actors: tuple[Actor, ...], code: str | None
+) -> set[str]:
+    """The word keys of every pattern a document is searched with through its word index: all languages' when
+    `code` is None (a language without rules is judged with every language's terms), else one language's."""
+    keys: set[str] = set()
+    rules = [r for lang in language_rules if code is None or lang.code == code for r in lang.rules]
+    for prefixes in [r.prefixes for r in rules] + [a.prefixes for a in actors]:
+        keys |= prefixes or set()
+    tables = relevance.subject + relevance.events + relevance.coreferents
+    terms = [relevance.anchors] + [t for c, t in tables if code is None or c in (code, ANY_LANGUAGE)]
+    for term in terms:
+        keys |= term.prefixes or set()
+    return keys
 
 
 def _pattern(rf: RuleFile, source: str, key: str) -> re.Pattern[str]:
