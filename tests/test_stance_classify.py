@@ -330,3 +330,24 @@ def test_the_author_citing_evidence_is_not_reported_speech(ruleset: RuleSet) -> 
         "", "Study after study in The Lancet says that criminal laws endanger them.", ruleset.word_keys
     )
     assert not doc.attributed(doc.sentences[0], rules)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        pytest.param(
+            "sv",
+            "Amnesty International har länge kämpat mot tortyr. Rapporterna har räddat liv. Läsarna blev förvånade. "
+            "Organisationen röstade i Dublin för att avkriminalisera sexarbete.",
+            id="sv-organisationen",
+        ),
+        pytest.param(
+            "es",
+            "Amnistía Internacional lleva décadas luchando contra la tortura. Sus informes han salvado vidas. "
+            "Los lectores se sorprendieron. La organización votó en Dublín despenalizar el trabajo sexual.",
+            id="es-la-organizacion",
+        ),
+    ],
+)
+def test_coreferents_in_other_languages(ruleset: RuleSet, language: str, text: str) -> None:
+    assert run(ruleset, "", text, language).relevant
