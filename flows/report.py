@@ -11,8 +11,9 @@ from flows.settings import Settings, software_version
 from reports.weekly import (
     Week,
     build_report,
+    chunk_weeks,
     format_as_of,
-    load_week_data,
+    load_weeks_data,
     render_chart,
     render_index,
     render_markdown,
@@ -38,24 +39,33 @@ def weeks_with_data(settings: Settings, topic: str) -> list[Week]:
 
 
 def write_weekly_reports(settings: Settings, weeks: list[Week], topics: list[str] | None = None) -> list[WrittenReport]:
-    """Render and write one report per (topic, week), reading the warehouse on a read-only connection."""
+    """Render and write one report per (topic, week), reading the warehouse on a read-only connection.
+
+    Weeks are read a quarter at a time (`chunk_weeks`, `load_weeks_data`: a few set-based queries per quarter,
+    not a dozen per week) and written before the next quarter is read, so memory stays bounded for `--all`."""
     written = []
     rulesets = pipeline.load_rulesets(settings, topics)
+    version = software_version()
     with connect(settings.warehouse_path, read_only=True) as con:
-        data = {(rs.topic, str(w)): load_week_data(con, rs.topic, w) for rs in rulesets for w in weeks}
+        for ruleset in rulesets:
+            milestones = [(m.date, m.label) for m in ruleset.milestones]
+            for chunk in chunk_weeks(weeks):
+                data = load_weeks_data(con, ruleset.topic, chunk)
+                for week in chunk:
+                    report = build_report(
+                        data.pop(str(week)),
+                        topic=ruleset.topic,
+                        topic_title=ruleset.title,
+                        week=week,
+                        software_version=version,
+                        milestones=milestones,
+                    )
+                    text = render_markdown(report)
+                    path = write_report(text, settings.reports_dir, ruleset.topic, week, render_chart(report))
+                    written.append(WrittenReport(ruleset.topic, week, path, text, report.relevant))
+    order = {(rs.topic, str(w)): i for i, (rs, w) in enumerate((rs, w) for rs in rulesets for w in weeks)}
+    written.sort(key=lambda r: order[(r.topic, str(r.week))])
     for ruleset in rulesets:
-        for week in weeks:
-            report = build_report(
-                data[(ruleset.topic, str(week))],
-                topic=ruleset.topic,
-                topic_title=ruleset.title,
-                week=week,
-                software_version=software_version(),
-                milestones=[(m.date, m.label) for m in ruleset.milestones],
-            )
-            text = render_markdown(report)
-            path = write_report(text, settings.reports_dir, ruleset.topic, week, render_chart(report))
-            written.append(WrittenReport(ruleset.topic, week, path, text, report.relevant))
         write_topic_index(settings, ruleset.topic, ruleset.title)
     return written
 

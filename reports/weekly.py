@@ -7,6 +7,7 @@ import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,14 @@ import jinja2
 
 from reports import markdown
 from reports.chart import WeekBar, trend_svg
-from warehouse.queries import fetch_dicts
+from warehouse.queries import fetch_dicts, query_text
 
 SIDES = ("supportive", "opposed", "neutral")
 TREND_WEEKS = 12  # the chart shows the report week and the eleven before it
 ARTICLES_PER_SIDE = 10  # the report lists the clearest pieces; the rest are one SQL query away
+# Weeks read together by `load_weeks_data`: a quarter keeps the rows held in memory bounded (about 85,000
+# articles at a million over three years) while a run over every week still needs only a few queries per quarter.
+CHUNK_WEEKS = 13
 
 
 class WeekError(ValueError):
@@ -137,24 +141,99 @@ class WeeklyReport:
 
 
 def load_week_data(con: duckdb.DuckDBPyConnection, topic: str, week: Week) -> dict[str, Any]:
-    """Everything the report needs, read with named queries (bound parameters) from the warehouse."""
-    params = {"topic": topic, "start": _utc(week.start), "end": _utc(week.end)}
-    trend_start = _utc(week.start - timedelta(weeks=TREND_WEEKS - 1))
-    previous = week.previous()
-    prev_params = {"topic": topic, "start": _utc(previous.start), "end": _utc(previous.end)}
-    window = {"start": params["start"], "end": params["end"]}
-    return {
-        "articles": fetch_dicts(con, "report_articles", params),
-        "previous_counts": fetch_dicts(con, "report_stance_counts", prev_params),
-        "evidence": fetch_dicts(con, "report_evidence", params),
-        "failing_feeds": fetch_dicts(con, "report_failing_feeds"),
-        "feed_warnings": fetch_dicts(con, "report_feed_warnings"),
-        "problems": fetch_dicts(con, "report_problems", window),
-        "last_run": fetch_dicts(con, "report_last_run")[0]["last_run"],
-        "trend": fetch_dicts(con, "report_trend", params | {"start": trend_start}),
-        "voices": fetch_dicts(con, "report_voices", params),
-        "agreement": fetch_dicts(con, "report_label_agreement", {"topic": topic})[0],
-    }
+    """Everything one week's report needs (see `load_weeks_data`)."""
+    return load_weeks_data(con, topic, [week])[str(week)]
+
+
+def load_weeks_data(con: duckdb.DuckDBPyConnection, topic: str, weeks: Sequence[Week]) -> dict[str, dict[str, Any]]:
+    """Everything the reports of `weeks` need, by week (`str(week)`), read with named queries (bound parameters).
+
+    The weeks are read together: the topic's `coverage` rows from the trend start of the first week to the end
+    of the last are read once (`report_coverage`, which ranks classifications among those articles only) and
+    the per-week numbers are grouped by week from them, so that a run over many weeks costs a few queries, not
+    a dozen per week. Callers bound the span (`chunk_weeks`): the rows of the span are held in memory."""
+    if not weeks:
+        return {}
+    ordered = sorted(set(weeks), key=lambda w: w.start)
+    start, end = _utc(ordered[0].start), _utc(ordered[-1].end)
+    trend_start = _utc(ordered[0].start - timedelta(weeks=TREND_WEEKS - 1))
+    window = con.sql(query_text("report_coverage"), params={"topic": topic, "start": trend_start, "end": end})
+    con.register("report_window", window.to_arrow_table())
+    try:
+        articles = _by_week(fetch_dicts(con, "report_articles", {"start": start}))
+        trend = fetch_dicts(con, "report_trend")
+        voices = _by_week(fetch_dicts(con, "report_voices", {"start": start}))
+        # Only the listed articles show evidence: read theirs, not that of every article of the weeks.
+        week_of = {url: w for w in ordered for url in featured_urls(articles.get(str(w), []))}
+        evidence: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in fetch_dicts(con, "report_evidence", {"urls": list(week_of)}):
+            evidence[str(week_of[row["url"]])].append(row)
+    finally:
+        con.unregister("report_window")
+    problems = _by_week(fetch_dicts(con, "report_problems", {"start": start, "end": end}))
+    failing_feeds = fetch_dicts(con, "report_failing_feeds")
+    feed_warnings = fetch_dicts(con, "report_feed_warnings")
+    last_run = fetch_dicts(con, "report_last_run")[0]["last_run"]
+    agreement = fetch_dicts(con, "report_label_agreement", {"topic": topic})[0]
+    data = {}
+    for week in ordered:
+        shown = {str(Week.of(week.start - timedelta(weeks=n))) for n in range(TREND_WEEKS)}
+        previous = str(week.previous())
+        data[str(week)] = {
+            "articles": articles.get(str(week), []),
+            "previous_counts": [
+                {"stance": r["stance"], "articles": r["articles"]} for r in trend if r["week"] == previous
+            ],
+            "evidence": evidence.get(str(week), []),
+            "failing_feeds": failing_feeds,
+            "feed_warnings": feed_warnings,
+            "problems": problems.get(str(week), []),
+            "last_run": last_run,
+            "trend": [r for r in trend if r["week"] in shown],
+            "voices": voices.get(str(week), []),
+            "agreement": agreement,
+        }
+    return data
+
+
+def chunk_weeks(weeks: Sequence[Week], span: int = CHUNK_WEEKS) -> list[list[Week]]:
+    """Sorted weeks in groups that each cover at most `span` consecutive weeks: one `load_weeks_data` call each."""
+    chunks: list[list[Week]] = []
+    for week in sorted(set(weeks), key=lambda w: w.start):
+        if chunks and week.start - chunks[-1][0].start < timedelta(weeks=span):
+            chunks[-1].append(week)
+        else:
+            chunks.append([week])
+    return chunks
+
+
+def featured_urls(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """The URLs of the articles a report lists with their evidence (`choose_articles`), from article rows."""
+    chosen = choose_articles([_article_line(row, ()) for row in rows])
+    return [a.url for side in SIDES for a in chosen[side]]
+
+
+def choose_articles(lines: Sequence[ArticleLine]) -> dict[str, tuple[ArticleLine, ...]]:
+    """Per side, the clearest articles first, at most ARTICLES_PER_SIDE of them."""
+    by_side: dict[str, tuple[ArticleLine, ...]] = {}
+    for side in SIDES:
+        chosen = [a for a in lines if a.stance == side]
+        if side == "supportive":
+            chosen.sort(key=lambda a: (-a.score, a.url))
+        elif side == "opposed":
+            chosen.sort(key=lambda a: (a.score, a.url))
+        else:
+            chosen.sort(key=lambda a: (a.published, a.url))
+        by_side[side] = tuple(chosen[:ARTICLES_PER_SIDE])
+    return by_side
+
+
+def _by_week(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Rows (in query order) grouped by their `week` column, which is removed."""
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        grouped[row.pop("week")].append(row)
+    return grouped
 
 
 def build_report(
@@ -196,16 +275,7 @@ def build_report(
             key=lambda r: (-(r[1] + r[2] + r[3]), r[0].lower()),
         )
     )
-    by_side: dict[str, tuple[ArticleLine, ...]] = {}
-    for side in SIDES:
-        chosen = [a for a in relevant if a.stance == side]
-        if side == "supportive":
-            chosen.sort(key=lambda a: (-a.score, a.url))
-        elif side == "opposed":
-            chosen.sort(key=lambda a: (a.score, a.url))
-        else:
-            chosen.sort(key=lambda a: (a.published, a.url))
-        by_side[side] = tuple(chosen[:ARTICLES_PER_SIDE])
+    by_side = choose_articles(relevant)
     last_run = data.get("last_run")
     return WeeklyReport(
         trend=trend_bars(data["trend"], week, milestones),
@@ -295,6 +365,7 @@ def render_markdown(report: WeeklyReport) -> str:
     return _environment().get_template("weekly.md.j2").render(r=report)
 
 
+@cache  # compiling the templates costs more than rendering a week's report: once per process
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("reports", "templates"),
