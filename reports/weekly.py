@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -149,9 +149,10 @@ def load_weeks_data(con: duckdb.DuckDBPyConnection, topic: str, weeks: Sequence[
     """Everything the reports of `weeks` need, by week (`str(week)`), read with named queries (bound parameters).
 
     The weeks are read together: the topic's `coverage` rows from the trend start of the first week to the end
-    of the last are read once (`report_coverage`, which ranks classifications among those articles only) and
-    the per-week numbers are grouped by week from them, so that a run over many weeks costs a few queries, not
-    a dozen per week. Callers bound the span (`chunk_weeks`): the rows of the span are held in memory."""
+    of the last are read once into DuckDB (`report_coverage`, which ranks classifications among those articles
+    only), and the per-week numbers are grouped by week from them, so that a run over many weeks costs a few
+    queries per quarter, not a dozen per week. Only the articles a report lists one by one come to Python, with
+    counts for the rest. Callers bound the span (`chunk_weeks`)."""
     if not weeks:
         return {}
     ordered = sorted(set(weeks), key=lambda w: w.start)
@@ -160,10 +161,12 @@ def load_weeks_data(con: duckdb.DuckDBPyConnection, topic: str, weeks: Sequence[
     window = con.sql(query_text("report_coverage"), params={"topic": topic, "start": trend_start, "end": end})
     con.register("report_window", window.to_arrow_table())
     try:
-        articles = _by_week(fetch_dicts(con, "report_articles", {"start": start}))
+        articles = _by_week(fetch_dicts(con, "report_articles", {"start": start, "per_side": ARTICLES_PER_SIDE}))
+        outlets = _by_week(fetch_dicts(con, "report_outlets", {"start": start}))
+        summary = {row["week"]: row for row in fetch_dicts(con, "report_week_summary", {"start": start})}
         trend = fetch_dicts(con, "report_trend")
         voices = _by_week(fetch_dicts(con, "report_voices", {"start": start}))
-        # Only the listed articles show evidence: read theirs, not that of every article of the weeks.
+        # Only the articles chosen per side show evidence: read theirs, not that of every article of the weeks.
         week_of = {url: w for w in ordered for url in featured_urls(articles.get(str(w), []))}
         evidence: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in fetch_dicts(con, "report_evidence", {"urls": list(week_of)}):
@@ -177,20 +180,25 @@ def load_weeks_data(con: duckdb.DuckDBPyConnection, topic: str, weeks: Sequence[
     agreement = fetch_dicts(con, "report_label_agreement", {"topic": topic})[0]
     data = {}
     for week in ordered:
+        key = str(week)
         shown = {str(Week.of(week.start - timedelta(weeks=n))) for n in range(TREND_WEEKS)}
         previous = str(week.previous())
-        data[str(week)] = {
-            "articles": articles.get(str(week), []),
+        week_summary = summary.get(key, {})
+        data[key] = {
+            "articles": articles.get(key, []),
+            "outlets": outlets.get(key, []),
+            "stories": int(week_summary.get("stories", 0)),
+            "ruleset_versions": list(week_summary.get("ruleset_versions", [])),
             "previous_counts": [
                 {"stance": r["stance"], "articles": r["articles"]} for r in trend if r["week"] == previous
             ],
-            "evidence": evidence.get(str(week), []),
+            "evidence": evidence.get(key, []),
             "failing_feeds": failing_feeds,
             "feed_warnings": feed_warnings,
-            "problems": problems.get(str(week), []),
+            "problems": problems.get(key, []),
             "last_run": last_run,
             "trend": [r for r in trend if r["week"] in shown],
-            "voices": voices.get(str(week), []),
+            "voices": voices.get(key, []),
             "agreement": agreement,
         }
     return data
@@ -245,7 +253,11 @@ def build_report(
     software_version: str,
     milestones: Sequence[tuple[date, str]] = (),
 ) -> WeeklyReport:
-    """Pure: turn the rows of `load_week_data` into the report model."""
+    """Pure: turn the rows of `load_week_data` into the report model.
+
+    `articles` holds the articles listed one by one (off-topic, flagged, labelled, and at least the clearest
+    per side), in publication order; `outlets` the week's counts per outlet and stance, in the order of each
+    outlet's first article; `stories` and `ruleset_versions` describe all the week's articles."""
     evidence: dict[str, list[EvidenceLine]] = defaultdict(list)
     for e in data["evidence"]:
         evidence[e["url"]].append(
@@ -253,29 +265,25 @@ def build_report(
         )
     lines = [_article_line(row, evidence.get(row["url"], [])) for row in data["articles"]]
     relevant = [a for a in lines if a.stance != "off_topic"]
-    counts = Counter(a.stance for a in relevant)
+    per_outlet = [
+        (r["outlet"], int(r["supportive"]), int(r["opposed"]), int(r["neutral"]), int(r["off_topic"]))
+        for r in data["outlets"]
+    ]
+    counts = {side: sum(r[i] for r in per_outlet) for i, side in enumerate(SIDES, start=1)}
+    relevant_count = sum(counts.values())
     previous = {r["stance"]: int(r["articles"]) for r in data["previous_counts"]}
     prev_total = sum(previous.get(s, 0) for s in SIDES)
     stance_rows = tuple(
         StanceRow(
             stance=s,
-            count=counts.get(s, 0),
-            share=counts.get(s, 0) / len(relevant) if relevant else None,
+            count=counts[s],
+            share=counts[s] / relevant_count if relevant_count else None,
             previous=previous.get(s, 0),
             previous_share=previous.get(s, 0) / prev_total if prev_total else None,
         )
         for s in SIDES
     )
-    per_outlet: dict[str, Counter[str]] = defaultdict(Counter)
-    for a in lines:
-        per_outlet[a.outlet][a.stance] += 1
-    outlet_rows = tuple(
-        sorted(
-            ((o, c["supportive"], c["opposed"], c["neutral"], c["off_topic"]) for o, c in per_outlet.items()),
-            key=lambda r: (-(r[1] + r[2] + r[3]), r[0].lower()),
-        )
-    )
-    by_side = choose_articles(relevant)
+    outlet_rows = tuple(sorted(per_outlet, key=lambda r: (-(r[1] + r[2] + r[3]), r[0].lower())))
     last_run = data.get("last_run")
     return WeeklyReport(
         trend=trend_bars(data["trend"], week, milestones),
@@ -286,13 +294,13 @@ def build_report(
         week=str(week),
         start=week.start,
         end=week.end - timedelta(days=1),
-        relevant=len(relevant),
-        stories=len({a.story_id for a in relevant}),
-        off_topic=len(lines) - len(relevant),
-        outlets=len({a.outlet for a in relevant}),
+        relevant=relevant_count,
+        stories=int(data["stories"]),
+        off_topic=sum(r[4] for r in per_outlet),
+        outlets=sum(1 for r in per_outlet if r[1] + r[2] + r[3]),
         stance_rows=stance_rows,
         outlet_rows=outlet_rows,
-        articles=by_side,
+        articles=choose_articles(relevant),
         off_topic_articles=tuple(a for a in lines if a.stance == "off_topic"),
         failing_feeds=tuple(data["failing_feeds"]),
         feed_warnings=tuple(data.get("feed_warnings", ())),
@@ -300,7 +308,7 @@ def build_report(
         no_rules=tuple(a for a in lines if "no_rules_for_language" in a.flags),
         uncertain=tuple(a for a in relevant if "uncertain" in a.flags),
         corrected=tuple(a for a in lines if a.human_stance is not None),
-        ruleset_versions=tuple(sorted({row["ruleset_version"] for row in data["articles"]})),
+        ruleset_versions=tuple(sorted(set(data["ruleset_versions"]))),
         software_version=software_version,
         data_as_of=format_as_of(last_run),
     )
@@ -323,12 +331,11 @@ def trend_bars(
 
 
 def _article_line(row: dict[str, Any], evidence: Sequence[EvidenceLine]) -> ArticleLine:
-    published = row["published_at"]
     return ArticleLine(
         url=row["url"],
         outlet=row["outlet"] or "",
         title=row["title"] or row["url"],
-        published=published.astimezone(UTC).strftime("%Y-%m-%d") if published else "",
+        published=row["published"] or "",  # the UTC date, formatted by the query
         language=row["language"] or "und",
         stance=row["stance"],
         machine_stance=row["machine_stance"],

@@ -1,24 +1,31 @@
--- The `coverage` rows of one topic's articles published in [$start, $end) (UTC), with the same columns and
--- meaning as the view (warehouse/sql/views.sql), plus the outlet of each story's first copy.
+-- The `coverage` rows of one topic's articles published in [$start, $end) (UTC), with the columns a weekly
+-- report needs (same names and meaning as the view, warehouse/sql/views.sql) plus `published` (the UTC date as
+-- text) and the outlet of each story's first copy. Read once per quarter of report weeks into `report_window`.
 -- The current classification is ranked among the window's articles only: the view ranks every classification
 -- in the warehouse, which for a million articles costs more than the whole report (docs/benchmarks.md).
--- Ranking within (url, topic) after filtering on url and topic picks the same row, since both are the
--- window's partition keys; tests/test_report.py checks that these rows equal the view's.
+-- Filtering on url and topic before ranking within (url, topic) picks the same row, since both are the
+-- ranking's partition keys; tests/test_report.py checks that these rows equal the view's.
 WITH window_articles AS (
-    SELECT * FROM articles WHERE published_at >= $start AND published_at < $end
+    SELECT url, outlet, title, published_at, language, text_source, coalesce(story_id, url) AS story_id
+    FROM articles
+    WHERE published_at >= $start AND published_at < $end
 ),
 current AS (
-    SELECT c.* FROM classifications c
-    WHERE c.topic = $topic AND c.url IN (SELECT url FROM window_articles)
-    QUALIFY row_number() OVER (PARTITION BY c.url, c.topic ORDER BY c.classified_at DESC, c.ruleset_version) = 1
+    SELECT url, topic, ruleset_version, relevant, stance, score, confidence, flags
+    FROM classifications
+    WHERE topic = $topic AND url IN (SELECT url FROM window_articles)
+    QUALIFY row_number() OVER (PARTITION BY url, topic ORDER BY classified_at DESC, ruleset_version) = 1
+),
+origins AS (
+    SELECT url, outlet FROM articles WHERE url IN (SELECT story_id FROM window_articles WHERE story_id <> url)
 )
 SELECT
     a.url,
     a.outlet,
     a.title,
     a.published_at,
+    strftime(a.published_at, '%Y-%m-%d') AS published,
     strftime(a.published_at, '%G-W%V') AS week,
-    a.date_source,
     a.language,
     c.topic,
     CASE WHEN l.stance IS NULL THEN c.relevant ELSE l.stance <> 'off_topic' END AS relevant,
@@ -30,14 +37,9 @@ SELECT
     l.stance AS human_stance,
     c.flags,
     a.text_source,
-    a.word_count,
-    coalesce(a.story_id, a.url) AS story_id,
-    coalesce(a.story_id, a.url) = a.url AS is_origin,
-    a.host,
-    a.feed_url,
-    c.classified_at,
-    o.outlet AS story_origin_outlet
+    a.story_id,
+    CASE WHEN a.story_id = a.url THEN a.outlet ELSE o.outlet END AS story_origin_outlet
 FROM window_articles a
 JOIN current c USING (url)
 LEFT JOIN labels l ON l.url = c.url AND l.topic = c.topic
-LEFT JOIN articles o ON o.url = coalesce(a.story_id, a.url)
+LEFT JOIN origins o ON o.url = a.story_id
