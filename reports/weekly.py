@@ -22,9 +22,9 @@ from warehouse.queries import fetch_dicts, query_text
 SIDES = ("supportive", "opposed", "neutral")
 TREND_WEEKS = 12  # the chart shows the report week and the eleven before it
 ARTICLES_PER_SIDE = 10  # the report lists the clearest pieces; the rest are one SQL query away
-# Weeks read together by `load_weeks_data`: a quarter keeps the rows held in memory bounded (about 85,000
-# articles at a million over three years) while a run over every week still needs only a few queries per quarter.
-CHUNK_WEEKS = 13
+# Weeks read together by `load_weeks_data`: half a year keeps the rows held in memory bounded (about 170,000
+# articles at a million over three years) while a run over every week needs only a few queries per half year.
+CHUNK_WEEKS = 26
 
 
 class WeekError(ValueError):

@@ -10,10 +10,22 @@ WITH window_articles AS (
     FROM articles
     WHERE published_at >= $start AND published_at < $end
 ),
-current AS (
-    SELECT url, topic, ruleset_version, relevant, stance, score, confidence, flags
+candidates AS (
+    SELECT hash(url) AS h, url, topic, ruleset_version, classified_at, relevant, stance, score, confidence, flags
     FROM classifications
     WHERE topic = $topic AND url IN (SELECT url FROM window_articles)
+),
+reclassified AS (
+    -- Hashes of the URLs with several classifications (a hash shared by two URLs only sends both to the
+    -- ranking below, which compares the URLs themselves: the result stays exact).
+    SELECT h FROM candidates GROUP BY h HAVING count(*) > 1
+),
+current AS (
+    -- An article's only classification is its current one; only those with several are ranked.
+    SELECT * EXCLUDE (h, classified_at) FROM candidates WHERE h NOT IN (SELECT h FROM reclassified)
+    UNION ALL
+    SELECT * EXCLUDE (h, classified_at) FROM candidates
+    WHERE h IN (SELECT h FROM reclassified)
     QUALIFY row_number() OVER (PARTITION BY url, topic ORDER BY classified_at DESC, ruleset_version) = 1
 ),
 origins AS (
