@@ -54,7 +54,7 @@ def weeks_with_data(settings: Settings, topic: str) -> list[Week]:
 def write_weekly_reports(settings: Settings, weeks: list[Week], topics: list[str] | None = None) -> list[WrittenReport]:
     """Render and write one report per (topic, week), reading the warehouse on a read-only connection.
 
-    Weeks are read a year at a time (`chunk_weeks`, `load_weeks_data`: a few set-based queries per chunk,
+    Weeks are read up to an ISO year at a time (`chunk_weeks`, `load_weeks_data`: a few set-based queries per chunk,
     not a dozen per week) and written before the next chunk is read, so memory stays bounded for `--all`."""
     written = []
     chosen = report_topics(settings, topics)
