@@ -2,8 +2,8 @@
 -- every off-topic, flagged or human-labelled article, and per stance the clearest ten (ordered as
 -- reports/weekly.py `choose_articles` orders them, which makes the final choice). Counts come from
 -- report_outlets and report_week_summary, so the other articles never leave the database.
-SELECT week, url, outlet, title, published, language, relevant, stance, machine_stance, human_stance, score,
-       confidence, flags, ruleset_version, text_source, story_id, story_origin_outlet
+SELECT week, url, outlet, title, published, language, stance, machine_stance, human_stance, score, confidence,
+       flags, text_source, story_id, story_origin_outlet
 FROM report_window
 WHERE published_at >= $start
 QUALIFY stance = 'off_topic'
