@@ -202,6 +202,19 @@ def load_ruleset(path: Path) -> RuleSet:
     )
 
 
+def _pattern(rf: RuleFile, source: str, key: str) -> re.Pattern[str]:
+    try:
+        return compile_pattern(source)
+    except re.error as exc:
+        raise rf.error(key, f"invalid regular expression {source!r}: {exc}", value=source) from None
+
+
+def _patterns(rf: RuleFile, sources: list[str], key: str) -> re.Pattern[str]:
+    for index, source in enumerate(sources):
+        _pattern(rf, source, f"{key}[{index}]")
+    return compile_alternatives(sources)
+
+
 @dataclass(frozen=True, slots=True)
 class Topic:
     """What a report shows of a rule file: its name, title and milestones."""
@@ -219,19 +232,6 @@ def load_topic(path: Path) -> Topic:
     top = rf.table(rf.data, "", set(rf.data) if isinstance(rf.data, dict) else set(), {"topic", "milestones"})
     topic = rf.table(top["topic"], "topic", {"title", "description"}, {"title"})
     return Topic(path.stem, rf.string(topic["title"], "topic.title"), _milestones(rf, top["milestones"]))
-
-
-def _pattern(rf: RuleFile, source: str, key: str) -> re.Pattern[str]:
-    try:
-        return compile_pattern(source)
-    except re.error as exc:
-        raise rf.error(key, f"invalid regular expression {source!r}: {exc}", value=source) from None
-
-
-def _patterns(rf: RuleFile, sources: list[str], key: str) -> re.Pattern[str]:
-    for index, source in enumerate(sources):
-        _pattern(rf, source, f"{key}[{index}]")
-    return compile_alternatives(sources)
 
 
 def _milestones(rf: RuleFile, value: Any) -> tuple[Milestone, ...]:
