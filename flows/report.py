@@ -7,18 +7,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flows import pipeline
+from flows.errors import UnknownTopicError
 from flows.settings import Settings, software_version
 from reports.weekly import (
     Week,
     build_report,
+    chunk_weeks,
     format_as_of,
-    load_week_data,
+    load_weeks_data,
     render_chart,
     render_index,
     render_markdown,
     write_index,
     write_report,
 )
+from stance.rules import Topic, load_topic
 from warehouse.db import connect
 from warehouse.queries import fetch_dicts
 
@@ -32,31 +35,51 @@ class WrittenReport:
     relevant: int
 
 
+def report_topics(settings: Settings, names: list[str] | None = None) -> list[Topic]:
+    """The topics to report on (default: every enabled topic), read from their rule files' topic tables."""
+    found = []
+    for name in names or settings.topics:
+        path = pipeline.topic_path(settings, name)
+        if not path.exists():
+            raise UnknownTopicError(f"unknown topic {name!r}: no rule file {path}")
+        found.append(load_topic(path))
+    return found
+
+
 def weeks_with_data(settings: Settings, topic: str) -> list[Week]:
     with connect(settings.warehouse_path, read_only=True) as con:
         return [Week.parse(r["week"]) for r in fetch_dicts(con, "report_weeks", {"topic": topic})]
 
 
 def write_weekly_reports(settings: Settings, weeks: list[Week], topics: list[str] | None = None) -> list[WrittenReport]:
-    """Render and write one report per (topic, week), reading the warehouse on a read-only connection."""
+    """Render and write one report per (topic, week), reading the warehouse on a read-only connection.
+
+    Weeks are read up to an ISO year at a time (`chunk_weeks`, `load_weeks_data`: a few set-based queries per chunk,
+    not a dozen per week) and written before the next chunk is read, so memory stays bounded for `--all`."""
     written = []
-    rulesets = pipeline.load_rulesets(settings, topics)
+    chosen = report_topics(settings, topics)
+    version = software_version()
     with connect(settings.warehouse_path, read_only=True) as con:
-        data = {(rs.topic, str(w)): load_week_data(con, rs.topic, w) for rs in rulesets for w in weeks}
-    for ruleset in rulesets:
-        for week in weeks:
-            report = build_report(
-                data[(ruleset.topic, str(week))],
-                topic=ruleset.topic,
-                topic_title=ruleset.title,
-                week=week,
-                software_version=software_version(),
-                milestones=[(m.date, m.label) for m in ruleset.milestones],
-            )
-            text = render_markdown(report)
-            path = write_report(text, settings.reports_dir, ruleset.topic, week, render_chart(report))
-            written.append(WrittenReport(ruleset.topic, week, path, text, report.relevant))
-        write_topic_index(settings, ruleset.topic, ruleset.title)
+        for subject in chosen:
+            milestones = [(m.date, m.label) for m in subject.milestones]
+            for chunk in chunk_weeks(weeks):
+                data = load_weeks_data(con, subject.topic, chunk)
+                for week in chunk:
+                    report = build_report(
+                        data.pop(str(week)),
+                        topic=subject.topic,
+                        topic_title=subject.title,
+                        week=week,
+                        software_version=version,
+                        milestones=milestones,
+                    )
+                    text = render_markdown(report)
+                    path = write_report(text, settings.reports_dir, subject.topic, week, render_chart(report))
+                    written.append(WrittenReport(subject.topic, week, path, text, report.relevant))
+    order = {(t.topic, str(w)): i for i, (t, w) in enumerate((t, w) for t in chosen for w in weeks)}
+    written.sort(key=lambda r: order[(r.topic, str(r.week))])
+    for subject in chosen:
+        write_topic_index(settings, subject.topic, subject.title)
     return written
 
 

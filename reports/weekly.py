@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 import jinja2
 
 from reports import markdown
 from reports.chart import WeekBar, trend_svg
-from warehouse.queries import fetch_dicts
+from warehouse.queries import fetch_dicts, fetch_many_dicts, query_text
 
 SIDES = ("supportive", "opposed", "neutral")
 TREND_WEEKS = 12  # the chart shows the report week and the eleven before it
 ARTICLES_PER_SIDE = 10  # the report lists the clearest pieces; the rest are one SQL query away
+# Weeks read together by `load_weeks_data`: up to an ISO year (53 weeks at most). Each round of queries scans the
+# big tables once, so larger chunks cost less in all, and the rows held are bounded by a year's articles (about
+# 340,000 in DuckDB at a million over three years; in Python only those listed one by one).
+CHUNK_WEEKS = 53
 
 
 class WeekError(ValueError):
@@ -75,8 +80,10 @@ class EvidenceLine:
     voice: str
 
 
-@dataclass(frozen=True, slots=True)
-class ArticleLine:
+class ArticleLine(NamedTuple):
+    """One article as a report lists it. A named tuple, not a frozen dataclass: a report over every week builds
+    one per listed article (a quarter of a million in the benchmark), and a tuple is built several times faster."""
+
     url: str
     outlet: str
     title: str
@@ -137,24 +144,107 @@ class WeeklyReport:
 
 
 def load_week_data(con: duckdb.DuckDBPyConnection, topic: str, week: Week) -> dict[str, Any]:
-    """Everything the report needs, read with named queries (bound parameters) from the warehouse."""
-    params = {"topic": topic, "start": _utc(week.start), "end": _utc(week.end)}
-    trend_start = _utc(week.start - timedelta(weeks=TREND_WEEKS - 1))
-    previous = week.previous()
-    prev_params = {"topic": topic, "start": _utc(previous.start), "end": _utc(previous.end)}
-    window = {"start": params["start"], "end": params["end"]}
-    return {
-        "articles": fetch_dicts(con, "report_articles", params),
-        "previous_counts": fetch_dicts(con, "report_stance_counts", prev_params),
-        "evidence": fetch_dicts(con, "report_evidence", params),
-        "failing_feeds": fetch_dicts(con, "report_failing_feeds"),
-        "feed_warnings": fetch_dicts(con, "report_feed_warnings"),
-        "problems": fetch_dicts(con, "report_problems", window),
-        "last_run": fetch_dicts(con, "report_last_run")[0]["last_run"],
-        "trend": fetch_dicts(con, "report_trend", params | {"start": trend_start}),
-        "voices": fetch_dicts(con, "report_voices", params),
-        "agreement": fetch_dicts(con, "report_label_agreement", {"topic": topic})[0],
-    }
+    """Everything one week's report needs (see `load_weeks_data`)."""
+    return load_weeks_data(con, topic, [week])[str(week)]
+
+
+def load_weeks_data(con: duckdb.DuckDBPyConnection, topic: str, weeks: Sequence[Week]) -> dict[str, dict[str, Any]]:
+    """Everything the reports of `weeks` need, by week (`str(week)`), read with named queries (bound parameters).
+
+    The weeks are read together: the topic's `coverage` rows from the trend start of the first week to the end
+    of the last are read once into DuckDB (`report_coverage`, which ranks classifications among those articles
+    only), and the per-week numbers are grouped by week from them, so that a run over many weeks costs a few
+    queries per quarter, not a dozen per week. Only the articles a report lists one by one come to Python, with
+    counts for the rest. Callers bound the span (`chunk_weeks`)."""
+    if not weeks:
+        return {}
+    ordered = sorted(set(weeks), key=lambda w: w.start)
+    start, end = _utc(ordered[0].start), _utc(ordered[-1].end)
+    trend_start = _utc(ordered[0].start - timedelta(weeks=TREND_WEEKS - 1))
+    window = con.sql(query_text("report_coverage"), params={"topic": topic, "start": trend_start, "end": end})
+    con.register("report_window", window.to_arrow_table())
+    try:
+        articles = _by_week(fetch_many_dicts(con, "report_articles", {"start": start, "per_side": ARTICLES_PER_SIDE}))
+        outlets = _by_week(fetch_dicts(con, "report_outlets", {"start": start}))
+        summary = {row["week"]: row for row in fetch_dicts(con, "report_week_summary", {"start": start})}
+        trend = fetch_dicts(con, "report_trend")
+        voices = _by_week(fetch_dicts(con, "report_voices", {"start": start}))
+        # Only the articles chosen per side show evidence: read theirs, not that of every article of the weeks.
+        week_of = {url: w for w in ordered for url in featured_urls(articles.get(str(w), []))}
+        evidence: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in fetch_dicts(con, "report_evidence", {"urls": list(week_of)}):
+            evidence[str(week_of[row["url"]])].append(row)
+    finally:
+        con.unregister("report_window")
+    problems = _by_week(fetch_dicts(con, "report_problems", {"start": start, "end": end}))
+    failing_feeds = fetch_dicts(con, "report_failing_feeds")
+    feed_warnings = fetch_dicts(con, "report_feed_warnings")
+    last_run = fetch_dicts(con, "report_last_run")[0]["last_run"]
+    agreement = fetch_dicts(con, "report_label_agreement", {"topic": topic})[0]
+    data = {}
+    for week in ordered:
+        key = str(week)
+        shown = {str(Week.of(week.start - timedelta(weeks=n))) for n in range(TREND_WEEKS)}
+        previous = str(week.previous())
+        week_summary = summary.get(key, {})
+        data[key] = {
+            "articles": articles.get(key, []),
+            "outlets": outlets.get(key, []),
+            "stories": int(week_summary.get("stories", 0)),
+            "ruleset_versions": list(week_summary.get("ruleset_versions", [])),
+            "previous_counts": [
+                {"stance": r["stance"], "articles": r["articles"]} for r in trend if r["week"] == previous
+            ],
+            "evidence": evidence.get(key, []),
+            "failing_feeds": failing_feeds,
+            "feed_warnings": feed_warnings,
+            "problems": problems.get(key, []),
+            "last_run": last_run,
+            "trend": [r for r in trend if r["week"] in shown],
+            "voices": voices.get(key, []),
+            "agreement": agreement,
+        }
+    return data
+
+
+def chunk_weeks(weeks: Sequence[Week], span: int = CHUNK_WEEKS) -> list[list[Week]]:
+    """Sorted weeks in groups that each cover at most `span` consecutive weeks: one `load_weeks_data` call each."""
+    chunks: list[list[Week]] = []
+    for week in sorted(set(weeks), key=lambda w: w.start):
+        if chunks and week.start - chunks[-1][0].start < timedelta(weeks=span):
+            chunks[-1].append(week)
+        else:
+            chunks.append([week])
+    return chunks
+
+
+def featured_urls(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """The URLs of the articles a report lists with their evidence (`choose_articles`), from article rows."""
+    chosen = choose_articles([_article_line(row, ()) for row in rows if row["stance"] != "off_topic"])
+    return [a.url for side in SIDES for a in chosen[side]]
+
+
+def choose_articles(lines: Sequence[ArticleLine]) -> dict[str, tuple[ArticleLine, ...]]:
+    """Per side, the clearest articles first, at most ARTICLES_PER_SIDE of them."""
+    by_side: dict[str, tuple[ArticleLine, ...]] = {}
+    for side in SIDES:
+        chosen = [a for a in lines if a.stance == side]
+        if side == "supportive":
+            chosen.sort(key=lambda a: (-a.score, a.url))
+        elif side == "opposed":
+            chosen.sort(key=lambda a: (a.score, a.url))
+        else:
+            chosen.sort(key=lambda a: (a.published, a.url))
+        by_side[side] = tuple(chosen[:ARTICLES_PER_SIDE])
+    return by_side
+
+
+def _by_week(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Rows (in query order) grouped by their `week` column, which is removed."""
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        grouped[row.pop("week")].append(row)
+    return grouped
 
 
 def build_report(
@@ -166,7 +256,11 @@ def build_report(
     software_version: str,
     milestones: Sequence[tuple[date, str]] = (),
 ) -> WeeklyReport:
-    """Pure: turn the rows of `load_week_data` into the report model."""
+    """Pure: turn the rows of `load_week_data` into the report model.
+
+    `articles` holds the articles listed one by one (off-topic, flagged, labelled, and at least the clearest
+    per side), in publication order; `outlets` the week's counts per outlet and stance, in the order of each
+    outlet's first article; `stories` and `ruleset_versions` describe all the week's articles."""
     evidence: dict[str, list[EvidenceLine]] = defaultdict(list)
     for e in data["evidence"]:
         evidence[e["url"]].append(
@@ -174,38 +268,25 @@ def build_report(
         )
     lines = [_article_line(row, evidence.get(row["url"], [])) for row in data["articles"]]
     relevant = [a for a in lines if a.stance != "off_topic"]
-    counts = Counter(a.stance for a in relevant)
+    per_outlet = [
+        (r["outlet"], int(r["supportive"]), int(r["opposed"]), int(r["neutral"]), int(r["off_topic"]))
+        for r in data["outlets"]
+    ]
+    counts = {side: sum(r[i] for r in per_outlet) for i, side in enumerate(SIDES, start=1)}
+    relevant_count = sum(counts.values())
     previous = {r["stance"]: int(r["articles"]) for r in data["previous_counts"]}
     prev_total = sum(previous.get(s, 0) for s in SIDES)
     stance_rows = tuple(
         StanceRow(
             stance=s,
-            count=counts.get(s, 0),
-            share=counts.get(s, 0) / len(relevant) if relevant else None,
+            count=counts[s],
+            share=counts[s] / relevant_count if relevant_count else None,
             previous=previous.get(s, 0),
             previous_share=previous.get(s, 0) / prev_total if prev_total else None,
         )
         for s in SIDES
     )
-    per_outlet: dict[str, Counter[str]] = defaultdict(Counter)
-    for a in lines:
-        per_outlet[a.outlet][a.stance] += 1
-    outlet_rows = tuple(
-        sorted(
-            ((o, c["supportive"], c["opposed"], c["neutral"], c["off_topic"]) for o, c in per_outlet.items()),
-            key=lambda r: (-(r[1] + r[2] + r[3]), r[0].lower()),
-        )
-    )
-    by_side: dict[str, tuple[ArticleLine, ...]] = {}
-    for side in SIDES:
-        chosen = [a for a in relevant if a.stance == side]
-        if side == "supportive":
-            chosen.sort(key=lambda a: (-a.score, a.url))
-        elif side == "opposed":
-            chosen.sort(key=lambda a: (a.score, a.url))
-        else:
-            chosen.sort(key=lambda a: (a.published, a.url))
-        by_side[side] = tuple(chosen[:ARTICLES_PER_SIDE])
+    outlet_rows = tuple(sorted(per_outlet, key=lambda r: (-(r[1] + r[2] + r[3]), r[0].lower())))
     last_run = data.get("last_run")
     return WeeklyReport(
         trend=trend_bars(data["trend"], week, milestones),
@@ -216,13 +297,13 @@ def build_report(
         week=str(week),
         start=week.start,
         end=week.end - timedelta(days=1),
-        relevant=len(relevant),
-        stories=len({a.story_id for a in relevant}),
-        off_topic=len(lines) - len(relevant),
-        outlets=len({a.outlet for a in relevant}),
+        relevant=relevant_count,
+        stories=int(data["stories"]),
+        off_topic=sum(r[4] for r in per_outlet),
+        outlets=sum(1 for r in per_outlet if r[1] + r[2] + r[3]),
         stance_rows=stance_rows,
         outlet_rows=outlet_rows,
-        articles=by_side,
+        articles=choose_articles(relevant),
         off_topic_articles=tuple(a for a in lines if a.stance == "off_topic"),
         failing_feeds=tuple(data["failing_feeds"]),
         feed_warnings=tuple(data.get("feed_warnings", ())),
@@ -230,7 +311,7 @@ def build_report(
         no_rules=tuple(a for a in lines if "no_rules_for_language" in a.flags),
         uncertain=tuple(a for a in relevant if "uncertain" in a.flags),
         corrected=tuple(a for a in lines if a.human_stance is not None),
-        ruleset_versions=tuple(sorted({row["ruleset_version"] for row in data["articles"]})),
+        ruleset_versions=tuple(sorted(set(data["ruleset_versions"]))),
         software_version=software_version,
         data_as_of=format_as_of(last_run),
     )
@@ -253,12 +334,11 @@ def trend_bars(
 
 
 def _article_line(row: dict[str, Any], evidence: Sequence[EvidenceLine]) -> ArticleLine:
-    published = row["published_at"]
     return ArticleLine(
         url=row["url"],
         outlet=row["outlet"] or "",
         title=row["title"] or row["url"],
-        published=published.astimezone(UTC).strftime("%Y-%m-%d") if published else "",
+        published=row["published"] or "",  # the UTC date, formatted by the query
         language=row["language"] or "und",
         stance=row["stance"],
         machine_stance=row["machine_stance"],
@@ -295,6 +375,7 @@ def render_markdown(report: WeeklyReport) -> str:
     return _environment().get_template("weekly.md.j2").render(r=report)
 
 
+@cache  # compiling the templates costs more than rendering a week's report: once per process
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("reports", "templates"),

@@ -20,3 +20,14 @@ def fetch_dicts(
     cursor = con.execute(query_text(name), params or {})
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def fetch_many_dicts(
+    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """`fetch_dicts` for results of many rows: read through Arrow a column at a time, which for tens of thousands
+    of rows is several times faster than fetching Python tuples row by row."""
+    table = con.sql(query_text(name), params=params or None).to_arrow_table()
+    names = table.column_names
+    columns = [column.to_pylist() for column in table.columns]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]

@@ -1,7 +1,8 @@
--- Evidence of the current classification for the week's relevant articles, strongest first:
--- the author's own voice before quoted voices, then by absolute weight.
+-- Evidence of the current classification (as the `current_evidence` view) of the articles a report shows
+-- ($urls), strongest first: the author's own voice before quoted voices, then by absolute weight.
 SELECT e.url, e.rule_id, e.kind, e.matched, e.snippet, e.weight, e.voice
-FROM current_evidence e
-JOIN coverage c ON c.url = e.url AND c.topic = e.topic
-WHERE c.topic = $topic AND c.published_at >= $start AND c.published_at < $end AND e.weight <> 0
+FROM evidence e
+JOIN (SELECT url, topic, ruleset_version FROM report_window WHERE url IN (SELECT unnest($urls))) c
+    ON c.url = e.url AND c.topic = e.topic AND c.ruleset_version = e.ruleset_version
+WHERE e.weight <> 0
 ORDER BY e.url, (e.voice = 'own') DESC, abs(e.weight) DESC, e.seq

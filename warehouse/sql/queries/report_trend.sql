@@ -1,6 +1,6 @@
--- Relevant articles per ISO week and stance in a window ($topic, $start inclusive, $end exclusive).
+-- Relevant articles per ISO week and stance among the rows of `report_coverage` (registered as report_window).
 SELECT week, stance, count(*) AS articles
-FROM coverage
-WHERE topic = $topic AND relevant AND published_at >= $start AND published_at < $end
+FROM report_window
+WHERE relevant
 GROUP BY week, stance
 ORDER BY week, stance

@@ -1,7 +1,8 @@
--- Who was quoted in the week's relevant articles, on which side, in how many articles.
-SELECT v.name, v.side, count(DISTINCT v.url) AS articles, sum(v.mentions) AS mentions
-FROM current_voices v
-JOIN coverage c ON c.url = v.url AND c.topic = v.topic
-WHERE c.topic = $topic AND c.relevant AND c.published_at >= $start AND c.published_at < $end
-GROUP BY v.name, v.side
-ORDER BY articles DESC, mentions DESC, v.name
+-- Who was quoted in each report week's relevant articles ($start inclusive), on which side, in how many
+-- articles: the voices of the current classification (as the `current_voices` view).
+SELECT c.week, v.name, v.side, count(DISTINCT v.url) AS articles, sum(v.mentions) AS mentions
+FROM voices v
+JOIN report_window c ON c.url = v.url AND c.topic = v.topic AND c.ruleset_version = v.ruleset_version
+WHERE c.relevant AND c.published_at >= $start
+GROUP BY c.week, v.name, v.side
+ORDER BY c.week, articles DESC, mentions DESC, v.name
