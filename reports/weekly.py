@@ -22,6 +22,8 @@ from warehouse.queries import fetch_dicts, fetch_many_dicts, query_text
 SIDES = ("supportive", "opposed", "neutral")
 TREND_WEEKS = 12  # the chart shows the report week and the eleven before it
 ARTICLES_PER_SIDE = 10  # the report lists the clearest pieces; the rest are one SQL query away
+# Feeds carry far more off-topic articles than relevant ones: the report counts them all and lists the first few.
+OFF_TOPIC_LISTED = 20
 # Weeks read together by `load_weeks_data`: up to an ISO year (53 weeks at most). Each round of queries scans the
 # big tables once, so larger chunks cost less in all, and the rows held are bounded by a year's articles (about
 # 340,000 in DuckDB at a million over three years; in Python only those listed one by one).
@@ -164,7 +166,13 @@ def load_weeks_data(con: duckdb.DuckDBPyConnection, topic: str, weeks: Sequence[
     window = con.sql(query_text("report_coverage"), params={"topic": topic, "start": trend_start, "end": end})
     con.register("report_window", window.to_arrow_table())
     try:
-        articles = _by_week(fetch_many_dicts(con, "report_articles", {"start": start, "per_side": ARTICLES_PER_SIDE}))
+        articles = _by_week(
+            fetch_many_dicts(
+                con,
+                "report_articles",
+                {"start": start, "per_side": ARTICLES_PER_SIDE, "off_topic_listed": OFF_TOPIC_LISTED},
+            )
+        )
         outlets = _by_week(fetch_dicts(con, "report_outlets", {"start": start}))
         summary = {row["week"]: row for row in fetch_dicts(con, "report_week_summary", {"start": start})}
         trend = fetch_dicts(con, "report_trend")

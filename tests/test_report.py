@@ -265,3 +265,28 @@ def test_hostile_titles_render_as_text(tmp_path: Path, title: str) -> None:
     end = next(i for i in range(start, len(children)) if children[i].type == "link_close")
     assert [c.type for c in children[start + 1 : end]] == ["text"] * (end - start - 1)
     assert "".join(c.content for c in children[start + 1 : end]) == " ".join(title.split())
+
+
+def test_off_topic_articles_are_counted_and_the_first_few_listed(tmp_path: Path) -> None:
+    from reports.weekly import OFF_TOPIC_LISTED
+
+    path = tmp_path / "w.duckdb"
+    _fixed_warehouse(path)
+    extra = OFF_TOPIC_LISTED + 4
+    rows = [
+        article_row(f"http://z.example/{i:02d}", outlet="Zeitung", title=f"Harbour news {i:02d}",
+                    published=datetime(2015, 8, 13, 10, i, tzinfo=UTC))
+        for i in range(extra)
+    ]  # fmt: skip
+    write(path, rows, [(r["url"], result("off_topic", 0.0)) for r in rows])
+    report = _report(path, "2015-W33")
+    assert report.off_topic == extra + 1  # the fixed warehouse has one off-topic article that week
+    assert len(report.off_topic_articles) == OFF_TOPIC_LISTED
+    text = render_markdown(report)
+    assert f"### Off-topic ({extra + 1}, not counted in the shares)" in text
+    assert f"… and {extra + 1 - OFF_TOPIC_LISTED} more: `presswatch sql" in text
+    # The query the report prints lists every one of them.
+    query = re.search(r'presswatch sql "([^"]+)"', text)
+    assert query is not None
+    with connect(path, read_only=True) as con:
+        assert len(con.execute(query.group(1)).fetchall()) == extra + 1
