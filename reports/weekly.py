@@ -163,8 +163,11 @@ def load_weeks_data(con: duckdb.DuckDBPyConnection, topic: str, weeks: Sequence[
     ordered = sorted(set(weeks), key=lambda w: w.start)
     start, end = _utc(ordered[0].start), _utc(ordered[-1].end)
     trend_start = _utc(ordered[0].start - timedelta(weeks=TREND_WEEKS - 1))
-    window = con.sql(query_text("report_coverage"), params={"topic": topic, "start": trend_start, "end": end})
-    con.register("report_window", window.to_arrow_table())
+    # A temporary table (in memory, allowed on a read-only connection): the queries below scan it natively.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE report_window AS " + query_text("report_coverage"),
+        {"topic": topic, "start": trend_start, "end": end},
+    )
     try:
         articles = _by_week(
             fetch_many_dicts(
@@ -183,7 +186,7 @@ def load_weeks_data(con: duckdb.DuckDBPyConnection, topic: str, weeks: Sequence[
         for row in fetch_dicts(con, "report_evidence", {"urls": list(week_of)}):
             evidence[str(week_of[row["url"]])].append(row)
     finally:
-        con.unregister("report_window")
+        con.execute("DROP TABLE IF EXISTS temp.report_window")
     problems = _by_week(fetch_dicts(con, "report_problems", {"start": start, "end": end}))
     failing_feeds = fetch_dicts(con, "report_failing_feeds")
     feed_warnings = fetch_dicts(con, "report_feed_warnings")
