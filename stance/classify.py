@@ -253,9 +253,13 @@ def _hit(
     if granted_until is not None and start < granted_until:
         # What the author grants the other side before turning is not the author's verdict.
         weight *= scoring.concession_factor
-    elif counted and sentence is not None and rule.kind != "framing":
-        if granted_until is not None or _rebuttal(doc, rules, sentence.index):
-            weight *= scoring.rebuttal_factor
+    elif (
+        counted
+        and sentence is not None
+        and rule.kind != "framing"
+        and (granted_until is not None or _rebuttal(doc, rules, sentence.index))
+    ):
+        weight *= scoring.rebuttal_factor
     if counted:
         # Repetition adds less and less: the k-th occurrence of one rule counts 1/k.
         seen = occurrences.get(rule.rule_id, 0) + 1

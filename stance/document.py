@@ -44,6 +44,8 @@ class Document:
     _snippets: dict[int, str] = field(default_factory=dict)
     _rebuttals: dict[int, bool] = field(default_factory=dict)
     _concessions: dict[int, int | None] = field(default_factory=dict)
+    _outside: dict[int, str] = field(default_factory=dict)
+    _folded_sentences: dict[int, str] = field(default_factory=dict)
 
     _word_keys: re.Pattern[str] | None = None
 
@@ -58,8 +60,9 @@ class Document:
             folded_text=Folded(original),
             title_end=title_end,
             sentences=sentences(original, paras),
-            spans=quotations(original, paras),
-            quoted_paragraphs=_speech_paragraphs(original, paras, title_end),
+            spans=sorted(quotations(original, paras), key=lambda span: (span.start, span.end)),
+            quoted_paragraphs=_speech_paragraphs(original, paras, title_end)
+            | _interview_paragraphs(original, paras, title_end),
         )
         doc._word_keys = word_keys
         doc._starts = [s.start for s in doc.sentences]
@@ -106,7 +109,11 @@ class Document:
         return position < self.title_end
 
     def folded_sentence(self, sentence: Sentence) -> str:
-        return self.folded[self.fold_offset(sentence.start) : self.fold_offset(sentence.end)]
+        cached = self._folded_sentences.get(sentence.index)
+        if cached is None:
+            cached = self.folded[self.fold_offset(sentence.start) : self.fold_offset(sentence.end)]
+            self._folded_sentences[sentence.index] = cached
+        return cached
 
     def fold_offset(self, original: int) -> int:
         return self.folded_text.to_folded(original)
@@ -123,18 +130,27 @@ class Document:
 
     def outside_quotes(self, sentence: Sentence) -> str:
         """The folded sentence with quotation interiors blanked, for cues that must be the author's words."""
-        text = list(self.folded_sentence(sentence))
+        cached = self._outside.get(sentence.index)
+        if cached is not None:
+            return cached
+        folded = self.folded_sentence(sentence)
+        # Spans are sorted by start and do not nest: only those starting before the sentence ends can overlap it.
+        last = bisect.bisect_left(self._span_starts, sentence.end)
+        overlapping = [
+            span for span in self.spans[:last] if span.end > sentence.start and span.words > SHORT_QUOTE_WORDS
+        ]
+        if not overlapping:
+            self._outside[sentence.index] = folded
+            return folded
+        text = list(folded)
         base = self.fold_offset(sentence.start)
-        for span in self.spans:
-            if span.end <= sentence.start or span.start >= sentence.end:
-                continue
-            if span.words <= SHORT_QUOTE_WORDS:
-                continue
+        for span in overlapping:
             low = max(self.fold_offset(span.start + 1), base) - base
             high = min(self.fold_offset(span.end - 1), base + len(text)) - base
             for index in range(max(low, 0), max(high, 0)):
                 text[index] = " "
-        return "".join(text)
+        result = self._outside[sentence.index] = "".join(text)
+        return result
 
     def attributed(self, sentence: Sentence, rules: LanguageRules | None) -> bool:
         """Is this sentence reported speech ("..., said X", "according to X", "X argues that ...")?"""
@@ -187,6 +203,43 @@ def _speech_paragraphs(text: str, paras: list[tuple[int, int]], title_end: int) 
         if label and len(chunk) > 60 and label.group(1).casefold().strip(".") not in _OWN_LABELS:
             out.add(number)
     return out
+
+
+# An interviewer's prompt is one short line; longer first lines are an article's own paragraphs.
+PROMPT_WORDS = 40
+# This many prompt-and-answer blocks whose prompt is a question make a piece an interview (or a Q&A).
+INTERVIEW_QUESTIONS = 2
+
+
+def _interview_paragraphs(text: str, paras: list[tuple[int, int]], title_end: int) -> set[int]:
+    """Prompts and answers of an interview laid out as blocks: a short prompt line, then the answer's lines.
+
+    In an interview the answers are the interviewee's words and the prompts the interviewer's (often the critics'
+    objections put to the interviewee): neither is the outlet's verdict. A piece counts as an interview when at
+    least two blank-line-separated blocks open with a short line ending in "?" followed by more lines; then
+    every such prompt-and-answer block after the first of them is someone else's voice. The introduction before
+    the first question stays the outlet's own.
+    """
+    blocks: list[list[int]] = []
+    for number, (start, _) in enumerate(paras):
+        if start < title_end:
+            continue
+        if blocks and "\n\n" not in text[paras[number - 1][1] : start].replace(" ", "").replace("\t", ""):
+            blocks[-1].append(number)
+        else:
+            blocks.append([number])
+
+    def prompt(block: list[int]) -> str | None:
+        if len(block) < 2:
+            return None
+        start, end = paras[block[0]]
+        line = text[start:end].strip()
+        return line if len(line.split()) <= PROMPT_WORDS else None
+
+    questions = [i for i, block in enumerate(blocks) if (line := prompt(block)) is not None and line.endswith("?")]
+    if len(questions) < INTERVIEW_QUESTIONS:
+        return set()
+    return {number for block in blocks[questions[0] :] if prompt(block) is not None for number in block}
 
 
 def _repeated_headline_end(original: str, paras: list[tuple[int, int]], title_end: int) -> int:

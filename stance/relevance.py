@@ -1,9 +1,9 @@
 """The relevance gate: is the article about the topic at all?
 
 Relevant = the organisation (anchor) and the subject are named near each other (same or neighbouring sentences,
-or both in the headline and lead), the organisation is tied to the event itself (a vote, resolution, policy,
-proposal ... in the author's words, not only inside a quotation), and the piece does not carry a dateline from
-before the debate began.
+or both in the headline and lead), the event itself (a vote, resolution, policy, proposal ... in the author's
+words, not only inside a quotation) is named near the organisation or near the subject, and the piece does not
+carry a dateline from before the debate began.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ _FULL_DATE = re.compile(
     rf"|\d{{1,2}}\.?\s+(?:de\s+)?(?:{_MONTHS})\.?\s+(?:de\s+)?(19\d\d|20\d\d)"
     rf"|(?:{_MONTHS})\.?\s+\d{{1,2}},?\s+(19\d\d|20\d\d))(?!\d)"
 )
+# A line of the lead shorter than this is a rubric or a byline, not one of the lead's sentences.
+LEAD_SENTENCE_WORDS = 5
 # How far into the body a dateline is looked for: the first few short lines of an extracted article.
 DATELINE_CHARS = 300
 
@@ -51,12 +53,27 @@ def judge_relevance(ruleset: RuleSet, doc: Document, language: str, known: bool)
     anchors = _sentence_hits(doc, [settings.anchors], quotes_ok=True)
     if not anchors:
         return RelevanceFinding(False)
+    if settings.coreferents:
+        # "The organisation" after Amnesty has been named refers back to it.
+        first = min(anchors)
+        for index, text in _sentence_hits(
+            doc, _patterns(settings.coreferents, language, known), quotes_ok=True
+        ).items():
+            if index > first:
+                anchors.setdefault(index, text)
     lead = _lead(doc, settings.lead_sentences)
     subjects = _LazyHits(doc, _patterns(settings.subject, language, known), quotes_ok=True)
     pair = _near(anchors, subjects, settings.window, lead)
     events = _LazyHits(doc, _patterns(settings.events, language, known), quotes_ok=False)
-    event = _near(anchors, events, settings.window, lead) if pair is not None else None
-    if pair is None or event is None:
+    if pair is None:
+        return RelevanceFinding(False)
+    event = _near(anchors, events, settings.window, lead)
+    if event is None:
+        # The event may be named beside the subject rather than the organisation ("the vote to decriminalise
+        # the sex trade" two sentences after "Amnesty International").
+        named = {index: found for index in range(len(doc.sentences)) if (found := subjects.get(index)) is not None}
+        event = _near(named, events, settings.window, lead)
+    if event is None:
         return RelevanceFinding(False)
     if _predates(doc, settings.earliest_year):
         return RelevanceFinding(False, predates=True)
@@ -103,7 +120,11 @@ def _sentence_hits(doc: Document, patterns: list[Terms], *, quotes_ok: bool) -> 
 
 
 def _lead(doc: Document, count: int) -> set[int]:
-    """Sentence indices of the headline plus the first `count` sentences of the body."""
+    """Sentence indices of the headline plus the first `count` sentences of the body.
+
+    Short lines at the top of an extracted page (a rubric such as "EDITORIAL", "Leserbriefe", a byline) are part
+    of the lead without counting as one of its sentences.
+    """
     out: set[int] = set()
     body = 0
     for sentence in doc.sentences:
@@ -111,7 +132,8 @@ def _lead(doc: Document, count: int) -> set[int]:
             out.add(sentence.index)
         elif body < count:
             out.add(sentence.index)
-            body += 1
+            if len(doc.original[sentence.start : sentence.end].split()) >= LEAD_SENTENCE_WORDS:
+                body += 1
         else:
             break
     return out

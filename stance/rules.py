@@ -96,6 +96,9 @@ class Relevance:
     window: int  # neighbouring sentences on either side that still count as "near"
     lead_sentences: int  # the title plus this many first sentences form one more window
     earliest_year: int  # a dateline earlier than this year means the piece predates the debate
+    # Per language: words that refer back to the organisation ("the organisation", "la organización"); they count
+    # as the anchor in the sentences after the organisation is first named.
+    coreferents: tuple[tuple[str, Terms], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +243,7 @@ def _relevance(rf: RuleFile, value: Any) -> Relevance:
     table = rf.table(
         value,
         "relevance",
-        {"anchors", "subject", "events", "window", "lead_sentences", "earliest_year"},
+        {"anchors", "subject", "events", "coreferents", "window", "lead_sentences", "earliest_year"},
         {"anchors", "subject", "events"},
     )
     return Relevance(
@@ -250,6 +253,7 @@ def _relevance(rf: RuleFile, value: Any) -> Relevance:
         window=rf.integer(table.get("window", 1), "relevance.window", 0, 5),
         lead_sentences=rf.integer(table.get("lead_sentences", 2), "relevance.lead_sentences", 0, 10),
         earliest_year=rf.integer(table.get("earliest_year", 1900), "relevance.earliest_year", 1900, 2100),
+        coreferents=_per_language(rf, table.get("coreferents", {}), "relevance.coreferents"),
     )
 
 
@@ -298,7 +302,9 @@ def _optional(rf: RuleFile, table: Any, name: str, key: str) -> re.Pattern[str] 
 def _language(rf: RuleFile, code: str, settings: Any, groups: Any, seen: set[str]) -> LanguageRules:
     key = f"language.{code}"
     settings = rf.table(
-        settings, key, {
+        settings,
+        key,
+        {
             "attribution",
             "attribution_exceptions",
             "first_person",

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from stance.classify import classify
+from stance.document import Document
 from stance.model import FLAG_NO_RULES_FOR_LANGUAGE, FLAG_UNCERTAIN, StanceResult
 from stance.rules import RuleSet, load_ruleset
 
@@ -258,3 +259,74 @@ def test_small_margin_is_flagged_uncertain(ruleset: RuleSet) -> None:
 def test_empty_text_is_off_topic(ruleset: RuleSet) -> None:
     result = classify(ruleset, title="", text="")
     assert result.stance == "off_topic" and result.language == "und"
+
+
+def test_the_organisation_refers_back_to_amnesty_once_it_is_named(ruleset: RuleSet) -> None:
+    text = (
+        "Amnesty International has long campaigned against torture. Its reports have saved lives. "
+        "Readers were therefore surprised this week. The organisation voted in Dublin to decriminalise sex work."
+    )
+    assert run(ruleset, "A surprising week", text).relevant
+    # Without the organisation being named first, "the organisation" refers to nobody we track.
+    unnamed = "Readers were surprised this week. The organisation voted in Dublin to decriminalise sex work."
+    assert not run(ruleset, "A surprising week", unnamed).relevant
+
+
+def test_short_rubric_lines_do_not_use_up_the_lead(ruleset: RuleSet) -> None:
+    text = (
+        "EDITORIAL\nBy the editors\nThe decision to decriminalise sex work was taken in Dublin on Tuesday. "
+        "Delegates debated for hours."
+    )
+    assert run(ruleset, "Amnesty's choice", text).relevant
+    padded = (
+        "Our editorial board met twice this week to discuss it at length. Opinions in the room differed widely. "
+        "The decision to decriminalise sex work was taken in Dublin on Tuesday."
+    )
+    assert not run(ruleset, "Amnesty's choice", padded).relevant
+
+
+def test_the_event_may_be_named_beside_the_subject(ruleset: RuleSet) -> None:
+    text = (
+        "Amnesty International has found a new cause: sex workers and the people who run brothels. "
+        "Nobody saw it coming. "
+        "The delegates' vote to decriminalise the trade was greeted with surprise."
+    )
+    assert run(ruleset, "A new cause", text).relevant
+
+
+INTERVIEW = (
+    "After the vote in Dublin we spoke to an Amnesty adviser about the policy on sex work.\n"
+    "\n"
+    "Critics call the resolution a betrayal. Is it?\n"
+    "It is not. It is a historic step for the human rights of sex workers.\n"
+    "\n"
+    "What about the Nordic model?\n"
+    "The Nordic model endangers sex workers. It is a grave mistake.\n"
+)
+
+
+def test_interview_answers_and_prompts_are_not_the_outlets_voice(ruleset: RuleSet) -> None:
+    result = run(ruleset, "An interview on the vote", INTERVIEW)
+    assert result.relevant and result.stance == "neutral"
+    assert not [e for e in result.evidence if e.voice == "own" and e.kind != "relevance" and e.weight != 0]
+    # The same lines as one article's own paragraphs (no prompt-and-answer blocks) decide its stance.
+    essay = INTERVIEW.replace("\n\n", "\n").replace("Is it?", "Is it.").replace("Nordic model?", "Nordic model.")
+    assert run(ruleset, "An interview on the vote", essay).stance != "neutral"
+
+
+def test_a_french_inverted_question_needs_its_hyphens(ruleset: RuleSet) -> None:
+    rules = ruleset.rules_for("fr")
+    doc = Document.prepare(
+        "", "Le contraste est saisissant, et il ne tourne pas à l'avantage de Paris.", ruleset.word_keys
+    )
+    assert not doc.attributed(doc.sentences[0], rules)
+    asked = Document.prepare("", "Cette décision est-elle juste, demande-t-elle.", ruleset.word_keys)
+    assert asked.attributed(asked.sentences[0], rules)
+
+
+def test_the_author_citing_evidence_is_not_reported_speech(ruleset: RuleSet) -> None:
+    rules = ruleset.rules_for("en")
+    doc = Document.prepare(
+        "", "Study after study in The Lancet says that criminal laws endanger them.", ruleset.word_keys
+    )
+    assert not doc.attributed(doc.sentences[0], rules)

@@ -103,7 +103,8 @@ def test_rebuttal_sentence_weighs_more(ruleset: RuleSet) -> None:
     weights = []
     for text in (plain, rebutted):
         result = classify(ruleset, title="", text=text, language="en")
-        weights.append(max(e.weight for e in result.evidence if e.rule_id == "en.supportive.verdict-positive"))
+        verdicts = ("en.supportive.verdict-positive", "en.supportive.predicative-positive")
+        weights.append(max(e.weight for e in result.evidence if e.rule_id in verdicts))
     assert weights[1] == pytest.approx(weights[0] * ruleset.scoring.rebuttal_factor)  # type: ignore[union-attr]
 
 
@@ -137,8 +138,10 @@ def test_opinion_threshold_is_lower_than_news(ruleset: RuleSet) -> None:
 
 
 def _verdict_weights(ruleset: RuleSet, text: str, rule_id: str, language: str = "en") -> list[float]:
+    """Own-voice weights of a verdict rule (or of the predicative verdict that may win the same words)."""
     result = classify(ruleset, title="", text=text, language=language)
-    return [e.weight for e in result.evidence if e.rule_id == rule_id and e.voice == "own"]
+    ids = {rule_id, rule_id.rsplit(".", 1)[0] + ".predicative-positive"}
+    return [e.weight for e in result.evidence if e.rule_id in ids and e.voice == "own"]
 
 
 def test_a_concession_counts_less_than_a_plain_verdict(ruleset: RuleSet) -> None:
@@ -199,3 +202,62 @@ def test_attribution_cues_that_report_nobody(ruleset: RuleSet, sentence: str, re
     rules = ruleset.rules_for("en")
     doc = Document.prepare("", sentence, ruleset.word_keys)
     assert doc.attributed(doc.sentences[0], rules) is reported
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        pytest.param(
+            "en", "Amnesty's vote on sex work in Dublin was hard but right.", "supportive", id="en-hard-but-right"
+        ),
+        pytest.param(
+            "en", "Amnesty's vote on sex work in Dublin was well meant but wrong.", "opposed", id="en-well-meant"
+        ),
+        pytest.param(
+            "de", "Der Beschluss von Amnesty zur Sexarbeit ist bitter, aber konsequent.", "supportive", id="de-bitter"
+        ),
+        pytest.param(
+            "es",
+            "La decisión de Amnistía sobre el trabajo sexual es bienintencionada pero equivocada.",
+            "opposed",
+            id="es",
+        ),
+    ],
+)
+def test_a_verdict_after_the_turn_of_a_sentence(ruleset: RuleSet, language: str, text: str, expected: str) -> None:
+    assert classify(ruleset, title="", text=text, language=language).stance == expected
+
+
+def test_without_negates_what_follows(ruleset: RuleSet) -> None:
+    base = "Amnesty adopted its sex work policy in Dublin. "
+    plain = classify(ruleset, title="", text=base + "The policy damages its credibility.", language="en")
+    negated = classify(
+        ruleset, title="", text=base + "The policy passed without damaging its credibility.", language="en"
+    )
+    assert any(e.rule_id == "en.opposed.credibility" and e.weight < 0 for e in plain.evidence)
+    assert any(e.rule_id == "en.opposed.credibility" and e.kind == "negation" for e in negated.evidence)
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence", "expected"),
+    [
+        pytest.param("en", "The decision, in my view, is clearly right.", "supportive", id="en-right"),
+        pytest.param("en", "The decision is not right.", "neutral", id="en-negated-no-match"),
+        pytest.param("de", "Der Beschluss ist falsch.", "opposed", id="de-falsch"),
+        pytest.param("fr", "Cette décision est juste.", "supportive", id="fr-juste"),
+        pytest.param("es", "La decisión es equivocada.", "opposed", id="es-equivocada"),
+        pytest.param("sv", "Beslutet är klokt.", "supportive", id="sv-klokt"),
+    ],
+)
+def test_predicative_verdicts(ruleset: RuleSet, language: str, sentence: str, expected: str) -> None:
+    lead = {
+        "en": "Amnesty voted in Dublin on its sex work policy. ",
+        "de": "Amnesty hat in Dublin über die Sexarbeit abgestimmt. ",
+        "fr": "Amnesty a voté à Dublin sur le travail du sexe. ",
+        "es": "Amnistía votó en Dublín sobre el trabajo sexual. ",
+        "sv": "Amnesty röstade i Dublin om sexarbete. ",
+    }[language]
+    result = classify(ruleset, title="", text=lead + sentence, language=language)
+    matched = {e.rule_id for e in result.evidence if "predicative" in e.rule_id and e.voice == "own"}
+    side = {"supportive": "supportive.predicative-positive", "opposed": "opposed.predicative-negative"}
+    assert matched == ({f"{language}.{side[expected]}"} if expected in side else set())
