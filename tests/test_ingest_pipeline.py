@@ -3,6 +3,7 @@ for the whole phase, CPU work in the pool's workers, and stories found without i
 
 from __future__ import annotations
 
+import itertools
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -117,7 +118,7 @@ def test_one_fetcher_keeps_robots_and_host_delays_across_batches(server: Loopbac
     assert [r.path for r in server.log].count("/robots.txt") == 1
     starts = [r.started for r in server.log]
     assert len(starts) == 5
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert min(gaps) >= 0.25, gaps  # the delay holds across the two batches too (server clock, some slack)
 
 
