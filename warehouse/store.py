@@ -318,9 +318,13 @@ def story_candidates(
     con.unregister("probe_sketch")
     if not hits:
         return {}
-    rows = con.execute(
-        "SELECT url, coalesce(story_id, url), sketch FROM articles WHERE url = ANY($urls)", {"urls": hits}
-    ).fetchall()
+    rows = [
+        row
+        for chunk in _chunks(hits)
+        for row in con.execute(
+            "SELECT url, coalesce(story_id, url), sketch FROM articles WHERE url = ANY($urls)", {"urls": chunk}
+        ).fetchall()
+    ]
     found = {url: (story, tuple(hashes)) for url, story, hashes in rows if hashes is not None}
     missing = [url for url, _story, hashes in rows if hashes is None]
     if missing:
@@ -337,11 +341,26 @@ def sketched_urls(con: duckdb.DuckDBPyConnection, urls: Sequence[str]) -> list[s
     """Which of `urls` may already have rows in `sketches` (stored with a story): a primary-key lookup."""
     if not urls:
         return []
-    rows = con.execute(
-        "SELECT url FROM articles WHERE url = ANY($urls) AND (story_id IS NOT NULL OR sketch IS NOT NULL)",
-        {"urls": list(urls)},
-    ).fetchall()
-    return [row[0] for row in rows]
+    return [
+        row[0]
+        for chunk in _chunks(urls)
+        for row in con.execute(
+            "SELECT url FROM articles WHERE url = ANY($urls) AND (story_id IS NOT NULL OR sketch IS NOT NULL)",
+            {"urls": chunk},
+        ).fetchall()
+    ]
+
+
+# DuckDB turns a list of at most 50 keys into a filter the primary-key index answers (its
+# dynamic_or_filter_threshold); a longer list scans the table: 0.7 s for 200 URLs at a million articles
+# against a few milliseconds for four lists of 50.
+_KEY_LIST = 50
+
+
+def _chunks(urls: Sequence[str]) -> Iterator[list[str]]:
+    urls = list(urls)
+    for start in range(0, len(urls), _KEY_LIST):
+        yield urls[start : start + _KEY_LIST]
 
 
 def save_sketches(
