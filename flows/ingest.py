@@ -1,8 +1,9 @@
 """The ingest flow: feeds -> entries -> pages -> text -> stance -> warehouse.
 
-Reads like a table of contents. Each task is a short wrapper around a stage in flows/pipeline.py, and there
-are a handful of coarse tasks per run (per stage and per batch of articles), never one per article: a Prefect
-task run costs more than extracting an article.
+Reads like a table of contents. Each task is a short wrapper around a stage in flows/pipeline.py or
+flows/articles.py, and there are four coarse tasks per run (feeds, discovery, the articles phase, the backlog),
+never one per article or per batch: a Prefect task run costs more than extracting an article, and the articles
+phase overlaps its batches.
 """
 
 from __future__ import annotations
