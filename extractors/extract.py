@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from types import TracebackType
+from typing import Any, TypeVar
 
 import trafilatura
 
 from extractors.types import Article
+
+_T = TypeVar("_T")
 
 # Below this many words a page is a teaser, a paywall or an index page, not an article: such pages fall back to
 # the feed summary and are flagged. 80 words is about one short paragraph; the shortest real news briefs we
@@ -106,13 +109,25 @@ class ExtractionPool:
     """Worker processes that have paid their start-up costs, reusable across batches (`extract_many(pool=...)`).
 
     Starting the pool and warming each worker happens once, in the constructor; close it (or use `with`) when done.
+    `setup(*setup_args)` runs in each worker after the warm-up: callers that `submit` their own functions (which
+    do more than extract, e.g. classify) load what those need there once, instead of sending it with every task.
     """
 
-    def __init__(self, workers: int | None = None, *, wait: bool = True) -> None:
+    def __init__(
+        self,
+        workers: int | None = None,
+        *,
+        wait: bool = True,
+        setup: Callable[..., None] | None = None,
+        setup_args: tuple[Any, ...] = (),
+    ) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
         # spawn, not fork: the parent runs Prefect's threads, and forking a threaded process can deadlock.
         self._executor = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=get_context("spawn"), initializer=_warm_up
+            max_workers=self.workers,
+            mp_context=get_context("spawn"),
+            initializer=_warm_up,
+            initargs=(setup, setup_args),
         )
         if wait:
             self.wait_ready()
@@ -145,6 +160,10 @@ class ExtractionPool:
         by_position = dict(zip(order, results, strict=True))
         return [by_position[i] for i in range(len(pages))]
 
+    def submit(self, fn: Callable[..., _T], /, *args: Any) -> Future[_T]:
+        """Run `fn(*args)` on a worker (a module-level function, its arguments picklable); tasks start in order."""
+        return self._executor.submit(fn, *args)
+
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
@@ -157,9 +176,11 @@ class ExtractionPool:
         self.close()
 
 
-def _warm_up() -> None:
+def _warm_up(setup: Callable[..., None] | None = None, setup_args: tuple[Any, ...] = ()) -> None:
     """Pool initializer: a worker's one-off costs (lazy imports, first date lookup) fall in the pool's start-up."""
     extract_article(_WARM_UP_PAGE, "https://warm-up.invalid/2015/08/11/warm-up.html")
+    if setup is not None:
+        setup(*setup_args)
 
 
 def _worker_pid() -> int:

@@ -7,8 +7,11 @@ a dead host, a hostile redirect or a huge body must not stop a run.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import ipaddress
 import socket
+import ssl
+import threading
 import time
 import urllib.robotparser
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -68,6 +71,7 @@ class _HostState:
     start_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     next_start: float = 0.0
     backoff_until: float = 0.0
+    client: httpx.AsyncClient | None = None  # created on the host's first request (Fetcher._client_for)
 
 
 class _Refused(Exception):
@@ -93,34 +97,57 @@ class Fetcher:
         self._resolve = resolver or system_resolve
         self._private_ok = frozenset(h.lower() for h in policy.allowed_private_hosts)
         self._transport = transport
-        self._client: httpx.AsyncClient | None = None
+        self._client: httpx.AsyncClient | None = None  # one client for every host, only with `transport`
+        self._ssl_context: ssl.SSLContext | None = None
         self._hosts: dict[str, _HostState] = {}
         self._robots: dict[str, urllib.robotparser.RobotFileParser | _Refused | None] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
         self._in_flight = asyncio.Semaphore(policy.max_in_flight)
 
     async def __aenter__(self) -> Fetcher:
+        if self._transport is not None:
+            self._client = self._new_client(self._transport)
+        else:
+            # One TLS context for every host's client (building one costs about 40 ms).
+            self._ssl_context = httpx.create_ssl_context()
+        return self
+
+    def _new_client(self, transport: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
         timeout = httpx.Timeout(self.policy.timeout_s, connect=min(10.0, self.policy.timeout_s))
-        self._client = httpx.AsyncClient(
+        return httpx.AsyncClient(
             headers={"User-Agent": self.policy.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=timeout,
             follow_redirects=False,  # followed by hand so that every hop is checked
             # Our transport resolves each host once, refuses non-public addresses and connects to the address it
             # checked (no second lookup for a rebinding DNS server to answer differently). Passing a transport also
             # keeps httpx from routing through environment proxies, which would resolve names where we cannot check.
-            transport=self._transport
-            or CheckedTransport(
-                resolver=self._resolve,
-                allow_private_networks=self.policy.allow_private_networks,
-                allowed_private_hosts=self._private_ok,
-                max_connections=self.policy.max_in_flight,
-            ),
+            transport=transport,
         )
-        return self
+
+    def _client_for(self, host: _HostState) -> httpx.AsyncClient:
+        """The host's own client: its connections stay open between its requests, and a request never scans
+        another host's connections (httpcore checks every pooled connection of its pool on each request, so one
+        pool for hundreds of hosts cost more CPU than the pages themselves)."""
+        if self._client is not None:
+            return self._client
+        if host.client is None:
+            host.client = self._new_client(
+                CheckedTransport(
+                    resolver=self._resolve,
+                    allow_private_networks=self.policy.allow_private_networks,
+                    allowed_private_hosts=self._private_ok,
+                    max_connections=self.policy.per_host_concurrency,
+                    ssl_context=self._ssl_context,
+                )
+            )
+        return host.client
 
     async def __aexit__(self, *exc: object) -> None:
         if self._client is not None:
             await self._client.aclose()
+        for host in self._hosts.values():
+            if host.client is not None:
+                await host.client.aclose()
 
     async def fetch_many(self, requests: Iterable[FetchRequest]) -> list[FetchResult]:
         return list(await asyncio.gather(*(self.fetch(r) for r in requests)))
@@ -188,11 +215,11 @@ class Fetcher:
         return replace(result, body=response.body)
 
     async def _send(self, url: str, headers: dict[str, str]) -> _Response:
-        assert self._client is not None, "use Fetcher as an async context manager"
+        assert self._client is not None or self._ssl_context is not None, "use Fetcher as an async context manager"
         host = self._host(url)
         async with host.slots:
             await self._wait_turn(host, url)
-            async with self._client.stream("GET", url, headers=headers) as response:
+            async with self._client_for(host).stream("GET", url, headers=headers) as response:
                 result = await self._read(response)
             if result.status in (429, 503):
                 pause = _retry_after(result.headers.get("retry-after")) or self.policy.per_host_delay_s * 4 or 1.0
@@ -388,14 +415,18 @@ class CheckedTransport(httpx.AsyncHTTPTransport):
         allow_private_networks: bool = False,
         allowed_private_hosts: Iterable[str] = (),
         max_connections: int = 32,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
-        super().__init__(limits=httpx.Limits(max_connections=max_connections))
+        ssl_context = ssl_context or httpx.create_ssl_context()
+        super().__init__(verify=ssl_context, limits=httpx.Limits(max_connections=max_connections))
         if not isinstance(getattr(self, "_pool", None), httpcore.AsyncConnectionPool):
             raise RuntimeError("this httpx version has no AsyncHTTPTransport._pool; CheckedTransport needs updating")
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=ssl_context,
             max_connections=max_connections,
-            max_keepalive_connections=20,  # httpx's default
+            # Every connection may stay open between requests (httpx's default keeps 20): a host's next page
+            # reuses it instead of a new name lookup, handshake and socket.
+            max_keepalive_connections=max_connections,
             keepalive_expiry=5.0,  # httpx's default
             http1=True,
             http2=False,
@@ -426,6 +457,49 @@ def fetch_all(
             return await fetcher.fetch_many(requests)
 
     return asyncio.run(run())
+
+
+class BackgroundFetcher:
+    """One `Fetcher` for a whole run, on an event loop in its own thread, fed from synchronous code:
+    `submit(requests)` returns a future of the results (in input order) while the caller does other work.
+
+    Politeness spans every submission: robots.txt is read once per host, per-host concurrency, delays and a
+    Retry-After hold across batches, and connections are kept alive between them. Use as a context manager."""
+
+    def __init__(
+        self,
+        policy: FetchPolicy,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        resolver: Resolver | None = None,
+    ) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._fetcher = Fetcher(policy, transport=transport, resolver=resolver)
+        self._thread = threading.Thread(target=self._loop.run_forever, name="presswatch-fetch", daemon=True)
+
+    def __enter__(self) -> BackgroundFetcher:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._fetcher.__aenter__(), self._loop).result()
+        return self
+
+    def submit(self, requests: Sequence[FetchRequest]) -> concurrent.futures.Future[list[FetchResult]]:
+        return asyncio.run_coroutine_threadsafe(self._fetcher.fetch_many(list(requests)), self._loop)
+
+    def __exit__(self, *exc: object) -> None:
+        async def close() -> None:
+            current = asyncio.current_task()
+            for task in asyncio.all_tasks():
+                if task is not current:
+                    task.cancel()
+            await self._fetcher.__aexit__()
+
+        try:
+            asyncio.run_coroutine_threadsafe(close(), self._loop).result(timeout=30)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=10)
+            if not self._thread.is_alive():
+                self._loop.close()
 
 
 def _looks_like_html(content_type: str, body: bytes) -> bool:

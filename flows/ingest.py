@@ -1,8 +1,9 @@
 """The ingest flow: feeds -> entries -> pages -> text -> stance -> warehouse.
 
-Reads like a table of contents. Each task is a short wrapper around a stage in flows/pipeline.py, and there
-are a handful of coarse tasks per run (per stage and per batch of articles), never one per article: a Prefect
-task run costs more than extracting an article.
+Reads like a table of contents. Each task is a short wrapper around a stage in flows/pipeline.py or
+flows/articles.py, and there are four coarse tasks per run (feeds, discovery, the articles phase, the backlog),
+never one per article or per batch: a Prefect task run costs more than extracting an article, and the articles
+phase overlaps its batches.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from extractors.dedupe import MIN_SHARED
 from extractors.extract import ExtractionPool
 from extractors.fetch import FetchPolicy, FetchRequest, fetch_all
 from extractors.types import FetchResult
-from flows import pipeline, progress
+from flows import articles, pipeline, progress
 from flows.feeds import watched_feeds
 from flows.pipeline import RunSummary
 from flows.settings import FeedConfig, Settings, load_settings
@@ -40,8 +41,9 @@ from warehouse.db import connect, exclusive_run
 # A warm pool starts in 0.3-0.7 s and then extracts about twice as fast on 2 cores (bench/extraction.py); at
 # about 26 ms a page, it pays for itself from around fifty pages in a run.
 RUN_POOL_MIN_PAGES = 50
-# Articles per batch: big enough that per-task overhead (tens of ms) vanishes, small enough that a batch's pages
-# (about 100 KB each) stay in tens of MB and a killed run loses at most one batch of work.
+# Articles per batch (one warehouse transaction each): big enough that a transaction's fixed costs (tens of ms)
+# vanish, small enough that the few batches in flight (flows/articles.py) hold tens of MB of pages and a killed
+# run loses little work.
 BATCH_SIZE = 200
 
 
@@ -84,26 +86,29 @@ def discover(
     return outcomes, len(entries), added
 
 
-@task(name="fetch-pages", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def fetch_pages(policy: FetchPolicy, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    results = fetch_all(policy, pipeline.page_requests(rows))
-    at = pipeline.now_utc()
-    fetched = [pipeline.apply_fetch(row, result, at) for row, result in zip(rows, results, strict=True)]
-    # The bodies travel beside the rows to extraction and are never stored in them.
-    return [row | {"_body": r.body, "_content_type": r.content_type} for row, r in zip(fetched, results, strict=True)]
+@task(name="process-articles", cache_policy=NO_CACHE)
+def process_articles(
+    settings: Settings, rulesets: list[RuleSet], summary: RunSummary, batch_size: int = BATCH_SIZE
+) -> RunSummary:
+    """Fetch, extract, classify and write every pending article (flows/articles.py: a pipeline of batches, each
+    written in one transaction). One task for the whole phase: a task run costs more than an article's work, and
+    the batches overlap, which per-batch tasks would serialise."""
+    log = _logger()
+    with connect(settings.warehouse_path) as con:
+        pending = store.count_pending(con)
+    with run_pool(pending, rulesets) as pool:
+        articles.process_pending(
+            settings,
+            rulesets,
+            summary,
+            pool,
+            batch_size,
+            lambda rows, results: write_batch(settings.warehouse_path, rows, results, settings.keep_html),
+            log.info,
+        )
+    return summary
 
 
-@task(name="extract-articles", cache_policy=NO_CACHE)
-def extract(rows: list[dict[str, Any]], pool: ExtractionPool | None = None) -> list[dict[str, Any]]:
-    return pipeline.extract_rows(rows, pool=pool)
-
-
-@task(name="classify-articles", cache_policy=NO_CACHE)
-def classify(rulesets: list[RuleSet], rows: list[dict[str, Any]]) -> list[tuple[str, StanceResult]]:
-    return pipeline.classify_rows(rulesets, rows)
-
-
-@task(name="write-batch", cache_policy=NO_CACHE)
 def write_batch(
     warehouse_path: Path, rows: list[dict[str, Any]], results: list[tuple[str, StanceResult]], keep_html: bool
 ) -> None:
@@ -120,9 +125,12 @@ def write_articles(con: Any, rows: list[dict[str, Any]]) -> None:
     """Assign stories (wire copies) against what is stored, then save rows and sketches; inside a transaction."""
     sketches = {row["url"]: row["_sketch"] for row in rows if row.get("_sketch")}
     candidates = store.story_candidates(con, sketches, MIN_SHARED)
+    # Only articles stored with a story before (re-extraction, the backlog) have sketch rows to replace; a new
+    # article's are appended.
+    resketched = store.sketched_urls(con, [row["url"] for row in rows])
     rows = pipeline.apply_stories(rows, candidates)
-    store.save_articles(con, [pipeline.storable(row) for row in rows])
-    store.save_sketches(con, sketches)
+    store.save_articles(con, [pipeline.storable(row) | {"sketch": row.get("_sketch")} for row in rows])
+    store.save_sketches(con, sketches, resketched)
 
 
 @task(name="backlog", cache_policy=NO_CACHE)
@@ -184,15 +192,7 @@ def _run_ingest(settings: Settings, *, orchestrated: bool, batch_size: int) -> R
         _count_feeds(summary, outcomes)
         summary.entries_seen, summary.entries_new = seen, added
 
-        with connect(path) as con:
-            pending = store.pending_articles(con, limit=1_000_000)
-        progress.start("articles", len(pending))
-        with run_pool(len(pending)) as pool:
-            for start in range(0, len(pending), batch_size):
-                batch = pending[start : start + batch_size]
-                _run_batch(stage, settings, rulesets, batch, summary, pool)
-                progress.advance("articles", len(batch))
-                log.info("articles: %d of %d done", min(start + batch_size, len(pending)), len(pending))
+        summary = stage(process_articles)(settings, rulesets, summary, batch_size)
 
         timer = time.perf_counter()
         summary.articles_classified += stage(backlog)(path, rulesets)
@@ -202,37 +202,6 @@ def _run_ingest(settings: Settings, *, orchestrated: bool, batch_size: int) -> R
         with connect(path) as con:
             store.finish_run(con, run_id, pipeline.now_utc(), status, asdict(summary))
     return summary
-
-
-def _run_batch(
-    stage: Callable[[Any], Callable[..., Any]],
-    settings: Settings,
-    rulesets: list[RuleSet],
-    rows: list[dict[str, Any]],
-    summary: RunSummary,
-    pool: ExtractionPool | None,
-) -> None:
-    timer = time.perf_counter()
-    fetched = stage(fetch_pages)(settings.fetch, rows)
-    summary.add_time("fetch_pages", time.perf_counter() - timer)
-    summary.articles_fetched += sum(r["fetch_status"] == "fetched" for r in fetched)
-    summary.articles_failed += sum(r["fetch_status"] == "failed" for r in fetched)
-
-    timer = time.perf_counter()
-    extracted = stage(extract)(fetched, pool)
-    summary.add_time("extract", time.perf_counter() - timer)
-    summary.articles_extracted += sum(r.get("extract_status") == "ok" for r in extracted)
-    summary.articles_too_short += sum(r.get("extract_status") in ("too_short", "empty") for r in extracted)
-
-    timer = time.perf_counter()
-    results = stage(classify)(rulesets, extracted)
-    summary.add_time("classify", time.perf_counter() - timer)
-    summary.articles_classified += len(results)
-    summary.relevant += sum(r.relevant for _, r in results)
-
-    timer = time.perf_counter()
-    stage(write_batch)(settings.warehouse_path, extracted, results, settings.keep_html)
-    summary.add_time("write", time.perf_counter() - timer)
 
 
 def pipeline_classify_stored(warehouse_path: Path, rulesets: Sequence[RuleSet], *, force: bool = False) -> int:
@@ -292,12 +261,14 @@ def _reextract_batch(
 
 
 @contextmanager
-def run_pool(pages: int) -> Iterator[ExtractionPool | None]:
-    """One warm extraction pool for a whole run, when the run has enough pages to pay for its start-up."""
+def run_pool(pages: int, rulesets: Sequence[RuleSet] = ()) -> Iterator[ExtractionPool | None]:
+    """One extraction pool for a whole run, when the run has enough pages to pay for its start-up. Its workers
+    hold the run's rule sets, so that they classify what they extract; they warm up while the first pages are
+    being fetched (the pool is not waited for)."""
     if pages < RUN_POOL_MIN_PAGES or (os.cpu_count() or 1) < 2:
         yield None
         return
-    with ExtractionPool() as pool:
+    with ExtractionPool(wait=False, setup=pipeline.init_worker, setup_args=(list(rulesets),)) as pool:
         yield pool
 
 

@@ -1,0 +1,206 @@
+"""The articles phase as a pipeline (flows/articles.py): pending articles read page by page, one polite fetcher
+for the whole phase, CPU work in the pool's workers, and stories found without indexes that grow (schema 5)."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from extractors.dedupe import MIN_SHARED, sketch
+from extractors.extract import ExtractionPool
+from extractors.fetch import BackgroundFetcher, FetchPolicy, FetchRequest
+from flows import articles, ingest, pipeline
+from flows.pipeline import RunSummary
+from flows.settings import Settings
+from tests.builders import article_row
+from tests.loopback import LoopbackServer, Request
+from tests.test_ingest_flow import _config
+from warehouse import store
+from warehouse.db import connect, migration_files
+
+T0 = datetime(2015, 8, 11, 9, 0, tzinfo=UTC)
+# Enough words for several distinct 5-word shingles per sentence, so that a copy shares most of its sketch.
+STORY = " ".join(
+    f"Delegates in Dublin voted on paragraph {i} of the draft resolution after a long debate about evidence."
+    for i in range(40)
+)
+
+
+def _discover(settings: Settings) -> None:
+    """Feeds fetched and their entries stored as pending articles, nothing else (the phase before the pipeline)."""
+    results = ingest.fetch_feeds.fn(settings.fetch, pipeline.feed_requests(settings.feeds, {}))
+    ingest.discover.fn(settings.warehouse_path, "test-run", list(settings.feeds), results)
+
+
+def _stored(path: Path) -> dict[str, tuple[Any, ...]]:
+    with connect(path, read_only=True) as con:
+        rows = con.execute(
+            "select url, fetch_status, fetch_error, extract_status, title, text, text_source, language, story_id, "
+            "sketch from articles"
+        ).fetchall()
+        stances = dict(con.execute("select url, stance from coverage").fetchall())
+        pages = dict(con.execute("select url, bytes from pages").fetchall())
+    return {row[0]: (*row[1:], stances.get(row[0]), pages.get(row[0])) for row in rows}
+
+
+def test_pool_workers_give_the_warehouse_the_in_process_path_gives(tmp_path: Path, server: LoopbackServer) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    in_process = _config(tmp_path / "a", server)
+    pooled = _config(tmp_path / "b", server)
+    _discover(in_process)
+    _discover(pooled)
+    rulesets = pipeline.load_rulesets(pooled)
+    summaries = []
+    for settings, batch_size, pool in ((in_process, 7, None), (pooled, 2, "pool")):
+        summary = RunSummary(run_id="test-run")
+
+        def write(rows: list[dict[str, Any]], results: list[Any], settings: Settings = settings) -> None:
+            ingest.write_batch(settings.warehouse_path, rows, results, settings.keep_html)
+
+        if pool is None:
+            articles.process_pending(settings, rulesets, summary, None, batch_size, write)
+        else:
+            with ExtractionPool(2, setup=pipeline.init_worker, setup_args=(rulesets,)) as workers:
+                articles.process_pending(settings, rulesets, summary, workers, batch_size, write)
+        summaries.append(summary)
+    assert _stored(in_process.warehouse_path) == _stored(pooled.warehouse_path)
+    counts = ("articles_fetched", "articles_failed", "articles_extracted", "articles_classified", "relevant")
+    assert [getattr(summaries[0], c) for c in counts] == [getattr(summaries[1], c) for c in counts]
+    assert summaries[1].articles_fetched + summaries[1].articles_failed == 7
+    assert {"fetch_pages", "extract", "classify", "write", "articles"} <= set(summaries[1].stage_seconds)
+    with connect(pooled.warehouse_path, read_only=True) as con:
+        assert store.count_pending(con) == 0
+
+
+def test_pending_articles_are_read_page_by_page_and_once(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    rows = [
+        article_row(f"http://a.example/{i}", outlet="A", title="t", published=T0) | {"fetch_status": "pending"}
+        for i in range(5)
+    ] + [article_row("http://a.example/later", outlet="A", title="t", published=T0 + timedelta(hours=1))]
+    rows[-1]["fetch_status"] = "pending"
+    with connect(path) as con:
+        store.add_discovered(con, rows)
+        assert store.count_pending(con) == 6
+        seen: list[str] = []
+        after = None
+        while page := store.pending_articles(con, limit=2, after=after):
+            seen += [row["url"] for row in page]
+            after = (page[-1]["discovered_at"], page[-1]["url"])
+            # Written back as a transient failure, as a batch whose host timed out: still pending for the next
+            # run, but behind this run's cursor.
+            failed = [row | {"fetch_status": "failed", "fetch_error": "timeout", "fetch_attempts": 1} for row in page]
+            store.save_articles(con, failed)
+        assert seen == [f"http://a.example/{i}" for i in range(5)] + ["http://a.example/later"]
+        assert store.count_pending(con) == 6  # every one is worth another try next run
+        assert "sketch" not in store.pending_articles(con, limit=1)[0]
+
+
+def test_one_fetcher_keeps_robots_and_host_delays_across_batches(server: LoopbackServer) -> None:
+    def page(request: Request) -> tuple[int, dict[str, str], bytes]:
+        return 200, {"Content-Type": "text/html"}, b"<html><body><p>page</p></body></html>"
+
+    server.routes["/robots.txt"] = lambda request: (200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n")
+    for i in range(4):
+        server.routes[f"/p{i}.html"] = page
+    policy = FetchPolicy(allow_private_networks=True, per_host_delay_s=0.3, per_host_concurrency=1)
+    with BackgroundFetcher(policy) as fetcher:
+        first = fetcher.submit([FetchRequest(server.url("/p0.html")), FetchRequest(server.url("/p1.html"))])
+        assert all(r.ok for r in first.result(timeout=10))
+        second = fetcher.submit([FetchRequest(server.url("/p2.html")), FetchRequest(server.url("/p3.html"))])
+        assert all(r.ok for r in second.result(timeout=10))
+    assert [r.path for r in server.log].count("/robots.txt") == 1
+    starts = [r.started for r in server.log]
+    assert len(starts) == 5
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert min(gaps) >= 0.25, gaps  # the delay holds across the two batches too (server clock, some slack)
+
+
+def test_background_fetcher_records_failures_as_results(server: LoopbackServer) -> None:
+    policy = FetchPolicy(allow_private_networks=True, per_host_delay_s=0.0)
+    started = time.monotonic()
+    with BackgroundFetcher(policy) as fetcher:
+        results = fetcher.submit([FetchRequest(server.url("/missing.html"))]).result(timeout=10)
+    assert results[0].error == "http_404" and time.monotonic() - started < 10
+
+
+def _sketched(url: str, text: str, published: datetime) -> dict[str, Any]:
+    return article_row(url, outlet=url.split("/")[2], title="t", published=published, text=text) | {
+        "_sketch": sketch(text)
+    }
+
+
+def test_wire_copies_find_their_story_and_sketches_are_appended_or_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    origin = _sketched("http://a.example/origin", STORY, T0)
+    other = _sketched("http://b.example/other", "A different report. " * 30, T0)
+    with connect(path) as con, store.transaction(con):
+        ingest.write_articles(con, [origin, other])
+    copy = _sketched("http://c.example/copy", "Reuters. " + STORY, T0 + timedelta(hours=2))
+    with connect(path) as con:
+        assert set(store.story_candidates(con, {copy["url"]: copy["_sketch"]}, MIN_SHARED)) == {origin["url"]}
+        with store.transaction(con):
+            ingest.write_articles(con, [copy])
+        stories = dict(con.execute("select url, story_id from articles").fetchall())
+        assert stories[copy["url"]] == origin["url"] and stories[other["url"]] == other["url"]
+        stored = dict(con.execute("select url, sketch from articles").fetchall())
+        assert tuple(stored[copy["url"]]) == copy["_sketch"]
+        # Re-extracted text (the same URL, sketched again) replaces its rows rather than adding to them.
+        changed = _sketched(origin["url"], "Entirely new wording of the whole article. " * 20, T0)
+        assert store.sketched_urls(con, [origin["url"], "http://new.example/x"]) == [origin["url"]]
+        with store.transaction(con):
+            ingest.write_articles(con, [changed])
+        hashes = [h for (h,) in con.execute("select h from sketches where url = ?", [origin["url"]]).fetchall()]
+        assert sorted(hashes) == sorted(changed["_sketch"])
+        assert con.execute("select count(*) from sketches").fetchall()[0][0] == sum(
+            len(r["_sketch"]) for r in (changed, other, copy)
+        )
+
+
+def test_a_version_4_warehouse_keeps_its_stories_after_the_sketch_migration(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+    )
+    for version, name, sql in migration_files():
+        if version < 5:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
+    origin_sketch = sketch(STORY)
+    con.execute(
+        "INSERT INTO articles (url, link, feed_url, host, discovered_at, fetch_status, text, story_id) VALUES "
+        "('http://a.example/origin', 'http://a.example/origin', 'f', 'a.example', now(), 'fetched', ?, "
+        "'http://a.example/origin')",
+        [STORY],
+    )
+    con.executemany("INSERT INTO sketches VALUES ('http://a.example/origin', ?)", [[h] for h in origin_sketch])
+    con.close()
+    copy = _sketched("http://c.example/copy", "Reuters. " + STORY, T0)
+    with connect(path) as con:
+        assert con.execute("select sketch from articles").fetchall()[0][0] == list(origin_sketch)
+        indexes = con.execute("select index_name from duckdb_indexes() where table_name = 'sketches'").fetchall()
+        assert indexes == []
+        with store.transaction(con):
+            ingest.write_articles(con, [copy])
+        assert dict(con.execute("select url, story_id from articles").fetchall())[copy["url"]] == (
+            "http://a.example/origin"
+        )
+
+
+def test_candidates_are_read_from_sketches_when_an_article_lacks_its_own(tmp_path: Path) -> None:
+    """Rows put into `sketches` by another tool (the benchmark's fill does) still find their copies."""
+    path = tmp_path / "w.duckdb"
+    origin_sketch = sketch(STORY)
+    with connect(path) as con:
+        store.add_discovered(con, [article_row("http://a.example/origin", outlet="A", title="t", published=T0)])
+        con.executemany("INSERT INTO sketches VALUES ('http://a.example/origin', ?)", [[h] for h in origin_sketch])
+        copy = sketch("Reuters. " + STORY)
+        found = store.story_candidates(con, {"http://c.example/copy": copy}, MIN_SHARED)
+    assert found == {"http://a.example/origin": ("http://a.example/origin", origin_sketch)}
