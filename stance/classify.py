@@ -81,7 +81,7 @@ def classify(ruleset: RuleSet, *, title: str, text: str, language: str | None = 
     assert scoring is not None
     # Both a count and a share of the sentences: a long news report gathers a few marks by chance.
     needed = max(scoring.opinion_min, scoring.opinion_share * len(doc.sentences))
-    opinion = scoring.opinion_min > 0 and _opinion_marks(doc, rules) >= needed
+    opinion = scoring.opinion_min > 0 and _opinion_marks(doc, rules, needed) >= needed
     hits = _match(doc, rules, scoring, opinion)
     total = sum(hit.evidence.weight for hit in hits if hit.counted)
     if opinion and scoring.opinion_threshold:
@@ -127,11 +127,11 @@ def _off_topic_confidence(predates: bool) -> float:
     return 0.7 if predates else 0.9
 
 
-def _opinion_marks(doc: Document, rules: LanguageRules) -> int:
+def _opinion_marks(doc: Document, rules: LanguageRules, enough: float = math.inf) -> int:
     """How many own-voice sentences carry a mark of opinion (first person, "should", a genre label, "?", "!").
 
     News reports attribute arguments to their speakers; opinion pieces argue in the first person, address
-    obligations to governments and organisations, and ask rhetorical questions.
+    obligations to governments and organisations, and ask rhetorical questions. Counting stops at `enough`.
     """
     if rules.opinion is None:
         return 0
@@ -140,15 +140,19 @@ def _opinion_marks(doc: Document, rules: LanguageRules) -> int:
     for sentence in doc.sentences:
         opens_paragraph = sentence.paragraph != previous_paragraph
         previous_paragraph = sentence.paragraph
-        if sentence.paragraph in doc.quoted_paragraphs or doc.attributed(sentence, rules):
+        if sentence.paragraph in doc.quoted_paragraphs:
             continue
         plain = doc.outside_quotes(sentence)
         # A question opening a paragraph is the Q&A / interview layout of explainers, not a rhetorical question.
         asks = _OWN_PUNCTUATION.search(plain.rstrip()[-1:] or " ") is not None and not (
             opens_paragraph and plain.rstrip().endswith("?")
         )
-        if asks or next(word_matches(rules.opinion, plain), None) is not None:
+        # The mark first: most sentences carry none, and then whether they are reported speech does not matter.
+        marked = asks or next(word_matches(rules.opinion, plain), None) is not None
+        if marked and not doc.attributed(sentence, rules):
             count += 1
+            if count >= enough:
+                break
     return count
 
 
