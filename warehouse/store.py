@@ -441,11 +441,16 @@ def save_classifications(
     _load(con, "c_batch", classifications, _CLASSIFICATION_SCHEMA)
     _load(con, "e_batch", evidence, _EVIDENCE_SCHEMA)
     _load(con, "v_batch", voices, _VOICE_SCHEMA)
-    for table in ("classifications", "evidence", "voices"):
-        con.execute(
-            f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM c_batch b WHERE b.url = t.url AND b.topic = t.topic "
-            "AND b.ruleset_version = t.ruleset_version)"
-        )
+    same_key = (
+        "EXISTS (SELECT 1 FROM c_batch b WHERE b.url = t.url AND b.topic = t.topic "
+        "AND b.ruleset_version = t.ruleset_version)"
+    )
+    # Evidence and voices are written with their classification, so when no classification of the batch exists
+    # yet (new articles: the usual case) their much larger tables need no scan.
+    replaced = con.execute(f"SELECT count(*) FROM classifications t WHERE {same_key}").fetchall()[0][0]
+    if replaced:
+        for table in ("classifications", "evidence", "voices"):
+            con.execute(f"DELETE FROM {table} t WHERE {same_key}")
     con.execute("INSERT INTO classifications SELECT * FROM c_batch")
     con.execute("INSERT INTO evidence SELECT * FROM e_batch")
     con.execute("INSERT INTO voices SELECT * FROM v_batch")
