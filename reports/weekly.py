@@ -360,8 +360,17 @@ def _article_line(row: dict[str, Any], evidence: Sequence[EvidenceLine]) -> Arti
         text_source=row["text_source"] or "page",
         story_id=row.get("story_id") or row["url"],
         story_origin_outlet=row.get("story_origin_outlet") or "",
-        evidence=tuple(evidence[:2]),
+        evidence=tuple(_deciding(evidence, row["stance"])[:2]),
     )
+
+
+def _deciding(evidence: Sequence[EvidenceLine], stance: str) -> list[EvidenceLine]:
+    """The evidence in the order a reader checks a label: the author's own cues for the label's side first, then
+    the rest as they came (own voice, strongest first). A supportive piece shows what made it supportive."""
+    sign = {"supportive": 1.0, "opposed": -1.0}.get(stance)
+    if sign is None:
+        return list(evidence)
+    return sorted(evidence, key=lambda e: not (e.voice == "own" and e.weight * sign > 0))
 
 
 def render_index(rows: Sequence[dict[str, Any]], *, topic: str, title: str, data_as_of: str, existing: set[str]) -> str:

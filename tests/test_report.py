@@ -290,3 +290,17 @@ def test_off_topic_articles_are_counted_and_the_first_few_listed(tmp_path: Path)
     assert query is not None
     with connect(path, read_only=True) as con:
         assert len(con.execute(query.group(1)).fetchall()) == extra + 1
+
+
+def test_a_labelled_article_shows_the_evidence_for_its_side_first() -> None:
+    from reports.weekly import EvidenceLine, _deciding
+
+    lines = [
+        EvidenceLine("It is overdue.", "overdue", "en.supportive.overdue", 2.25, "own"),
+        EvidenceLine("The Swedish model fails.", "Swedish model", "en.opposed.nordic-model", -0.5, "own"),
+        EvidenceLine("A betrayal, critics said.", "betrayal", "en.opposed.betrayal", -2.5, "quoted"),
+        EvidenceLine("Sex workers agree.", "sex workers", "en.supportive.decriminalise-sex-work", 0.25, "own"),
+    ]
+    assert [e.weight for e in _deciding(lines, "supportive")[:2]] == [2.25, 0.25]
+    assert [e.weight for e in _deciding(lines, "opposed")[:2]] == [-0.5, 2.25]
+    assert _deciding(lines, "neutral") == lines
