@@ -47,7 +47,11 @@ def url(value: object) -> str:
 
 def quote_url(raw: str) -> str:
     """`url` without its shortcut for URLs that need no quoting (the tests check that both agree)."""
-    if urlsplit(raw).scheme not in ("http", "https"):
+    try:
+        scheme = urlsplit(raw).scheme
+    except ValueError:  # e.g. "http://[": not a URL a reader could follow, so it is shown as text
+        return ""
+    if scheme not in ("http", "https"):
         return ""
     return quote(raw, safe=":/?#@!$&'*+,;=%-._~")
 

@@ -304,3 +304,8 @@ def test_a_labelled_article_shows_the_evidence_for_its_side_first() -> None:
     assert [e.weight for e in _deciding(lines, "supportive")[:2]] == [2.25, 0.25]
     assert [e.weight for e in _deciding(lines, "opposed")[:2]] == [-0.5, 2.25]
     assert _deciding(lines, "neutral") == lines
+
+
+def test_a_malformed_url_is_shown_as_text_not_a_crash() -> None:
+    assert markdown.link("Broken link", "http://[::1") == "Broken link"
+    assert markdown.url("http://[") == ""
