@@ -48,7 +48,7 @@ def classify(ruleset: RuleSet, *, title: str, text: str, language: str | None = 
     code = normalise_language(language) or guess_language(f"{title}\n{text}") or UNKNOWN_LANGUAGE
     rules = ruleset.rules_for(code)
     known = code in ruleset.languages and rules is not None
-    doc = Document.prepare(title, text, ruleset.word_keys_for(code) if known else ruleset.word_keys)
+    doc = Document.prepare(title, text, ruleset.word_keys_for(code))
     finding = judge_relevance(ruleset, doc, code, known)
     voices = _voices(ruleset, doc)
     if not finding.relevant:

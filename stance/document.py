@@ -134,7 +134,7 @@ class Document:
         if cached is not None:
             return cached
         folded = self.folded_sentence(sentence)
-        # Spans are sorted by start and do not nest: only those starting before the sentence ends can overlap it.
+        # Spans are sorted by start: only those starting before the sentence ends can overlap it (nested ones too).
         last = bisect.bisect_left(self._span_starts, sentence.end)
         overlapping = [
             span for span in self.spans[:last] if span.end > sentence.start and span.words > SHORT_QUOTE_WORDS

@@ -9,6 +9,7 @@ carry a dateline from before the debate began.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from stance.document import SHORT_QUOTE_WORDS, Document
@@ -56,7 +57,15 @@ def judge_relevance(ruleset: RuleSet, doc: Document, language: str, known: bool)
     lead = _lead(doc, settings.lead_sentences)
     subjects = _LazyHits(doc, _patterns(settings.subject, language, known), quotes_ok=True)
     events = _LazyHits(doc, _patterns(settings.events, language, known), quotes_ok=False)
-    found = _anchored(doc, settings, language, known, anchors, subjects, events, lead)
+    named: dict[int, str] | None = None
+
+    def subject_sentences() -> dict[int, str]:
+        nonlocal named
+        if named is None:
+            named = _sentence_hits(doc, _patterns(settings.subject, language, known), quotes_ok=True)
+        return named
+
+    found = _anchored(settings, anchors, subjects, events, lead, subject_sentences)
     if found is None and settings.coreferents:
         # "The organisation" after Amnesty has been named refers back to it (looked for only when needed: "the"
         # is everywhere).
@@ -64,7 +73,7 @@ def judge_relevance(ruleset: RuleSet, doc: Document, language: str, known: bool)
         coreferents = _sentence_hits(doc, _patterns(settings.coreferents, language, known), quotes_ok=True)
         extended = {**{i: t for i, t in coreferents.items() if i > first}, **anchors}
         if len(extended) > len(anchors):
-            found = _anchored(doc, settings, language, known, extended, subjects, events, lead)
+            found = _anchored(settings, extended, subjects, events, lead, subject_sentences)
     if found is None:
         return RelevanceFinding(False)
     pair, event = found
@@ -96,14 +105,12 @@ def judge_relevance(ruleset: RuleSet, doc: Document, language: str, known: bool)
 
 
 def _anchored(
-    doc: Document,
     settings: Relevance,
-    language: str,
-    known: bool,
     anchors: dict[int, str],
     subjects: _LazyHits,
     events: _LazyHits,
     lead: set[int],
+    subject_sentences: Callable[[], dict[int, str]],
 ) -> tuple[tuple[tuple[int, str], tuple[int, str]], tuple[tuple[int, str], tuple[int, str]]] | None:
     """The anchor-subject pair and the event that make the article relevant, or None."""
     pair = _near(anchors, subjects, settings.window, lead)
@@ -113,8 +120,7 @@ def _anchored(
     if event is None:
         # The event may be named beside the subject rather than the organisation ("the vote to decriminalise
         # the sex trade" two sentences after "Amnesty International").
-        named = _sentence_hits(doc, _patterns(settings.subject, language, known), quotes_ok=True)
-        event = _near(named, events, settings.window, lead)
+        event = _near(subject_sentences(), events, settings.window, lead)
     if event is None:
         return None
     return pair, event
