@@ -40,7 +40,8 @@ AHEAD = 3
 CHUNK = 4
 
 Processed = tuple[list[dict[str, Any]], list[tuple[str, StanceResult]], dict[str, float]]
-Writer = Callable[[list[dict[str, Any]], list[tuple[str, StanceResult]]], None]
+# Writes one batch in its own transaction on the connection it is given.
+Writer = Callable[[Any, list[dict[str, Any]], list[tuple[str, StanceResult]]], None]
 
 
 @dataclass
@@ -64,27 +65,22 @@ def process_pending(
 ) -> None:
     """Fetch, extract, classify and write every pending article, `batch_size` at a time; counts go to `summary`."""
     path = settings.warehouse_path
-    with connect(path) as con:
-        total = store.count_pending(con)
-    progress.start("articles", total)
     started = time.perf_counter()
-    after: tuple[datetime, str] | None = None
-    exhausted = False
+    pending = _Pending(batch_size)
     done = 0
     in_flight: deque[_Batch] = deque()
     with BackgroundFetcher(settings.fetch) as fetcher:
-        while True:
-            while not exhausted and len(in_flight) < AHEAD:
-                with connect(path) as con:
-                    rows = store.pending_articles(con, limit=batch_size, after=after)
-                if len(rows) < batch_size:
-                    exhausted = True
-                if not rows:
-                    break
-                after = (rows[-1]["discovered_at"], rows[-1]["url"])
+
+        def refill(con: Any) -> None:
+            """Read pending articles until `AHEAD` batches are in flight, and start fetching their pages."""
+            while len(in_flight) < AHEAD and (rows := pending.next(con)):
                 in_flight.append(_Batch(rows, fetcher.submit(pipeline.page_requests(rows)), time.perf_counter()))
-            if not in_flight:
-                break
+
+        with connect(path) as con:
+            total = store.count_pending(con)
+            progress.start("articles", total)
+            refill(con)
+        while in_flight:
             for batch in in_flight:
                 if batch.parts is None and batch.fetch.done():
                     _hand_over(batch, rulesets, pool, settings.keep_html, summary)
@@ -93,7 +89,11 @@ def process_pending(
                 in_flight.popleft()
                 rows, results = _collect(head, summary)
                 timer = time.perf_counter()
-                write(rows, results)
+                # One session for the batch's write and the next batch's pending rows: opening the warehouse costs
+                # 25-50 ms, and closing it a checkpoint. Between sessions the file is free for other processes.
+                with connect(path) as con:
+                    write(con, rows, results)
+                    refill(con)
                 summary.add_time("write", time.perf_counter() - timer)
                 done += len(head.rows)
                 progress.advance("articles", len(head.rows))
@@ -105,6 +105,24 @@ def process_pending(
             waiting += [part for part in head.parts or [] if not part.done()]
             wait(waiting, return_when=FIRST_COMPLETED)
     summary.add_time("articles", time.perf_counter() - started)
+
+
+class _Pending:
+    """Pending articles, `batch_size` at a time, in discovery order (a keyset cursor, so memory stays flat)."""
+
+    def __init__(self, batch_size: int) -> None:
+        self.batch_size = batch_size
+        self.after: tuple[datetime, str] | None = None
+        self.exhausted = False
+
+    def next(self, con: Any) -> list[dict[str, Any]]:
+        if self.exhausted:
+            return []
+        rows = store.pending_articles(con, limit=self.batch_size, after=self.after)
+        self.exhausted = len(rows) < self.batch_size
+        if rows:
+            self.after = (rows[-1]["discovered_at"], rows[-1]["url"])
+        return rows
 
 
 def _hand_over(

@@ -103,19 +103,17 @@ def process_articles(
             summary,
             pool,
             batch_size,
-            lambda rows, results: write_batch(settings.warehouse_path, rows, results, settings.keep_html),
+            lambda con, rows, results: write_batch(con, rows, results, settings.keep_html),
             log.info,
         )
     return summary
 
 
-def write_batch(
-    warehouse_path: Path, rows: list[dict[str, Any]], results: list[tuple[str, StanceResult]], keep_html: bool
-) -> None:
+def write_batch(con: Any, rows: list[dict[str, Any]], results: list[tuple[str, StanceResult]], keep_html: bool) -> None:
     """Articles, their stories, raw pages and classifications of one batch, in one transaction."""
     at = pipeline.now_utc()
     pages = pipeline.page_rows(rows) if keep_html else []
-    with connect(warehouse_path) as con, store.transaction(con):
+    with store.transaction(con):
         write_articles(con, rows)
         store.save_pages(con, pages)
         store.save_classifications(con, results, at)

@@ -60,8 +60,8 @@ def test_pool_workers_give_the_warehouse_the_in_process_path_gives(tmp_path: Pat
     for settings, batch_size, pool in ((in_process, 7, None), (pooled, 2, "pool")):
         summary = RunSummary(run_id="test-run")
 
-        def write(rows: list[dict[str, Any]], results: list[Any], settings: Settings = settings) -> None:
-            ingest.write_batch(settings.warehouse_path, rows, results, settings.keep_html)
+        def write(con: Any, rows: list[dict[str, Any]], results: list[Any], settings: Settings = settings) -> None:
+            ingest.write_batch(con, rows, results, settings.keep_html)
 
         if pool is None:
             articles.process_pending(settings, rulesets, summary, None, batch_size, write)
