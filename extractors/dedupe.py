@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from functools import partial
 
 # Five-word shingles: long enough that two different reports of the same event rarely share many (common
 # phrases and one quoted statement give a Jaccard of about 0.0-0.15), short enough that a wire copy with a new
@@ -22,18 +23,47 @@ _MASK = (1 << 63) - 1  # keep hashes positive so that they fit DuckDB's BIGINT
 
 
 def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
+    return set(_shingles(text, size))
+
+
+def _shingles(text: str, size: int) -> Iterable[str]:
+    """The text's word `size`-shingles, repeats included (the whole text when it has fewer words)."""
     words = _WORD.findall(text.lower())
     if len(words) < size:
-        return {" ".join(words)} if words else set()
-    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+        return [" ".join(words)] if words else []
+    # zip of shifted word lists (shorter and shorter: zip stops at the last full shingle) is one C-level pass,
+    # with no slice of `words` per shingle.
+    return map(" ".join, zip(*(words[offset:] for offset in range(size)), strict=False))
+
+
+_BLAKE2B_8 = partial(hashlib.blake2b, digest_size=8)
 
 
 def sketch(text: str, size: int = SKETCH_SIZE) -> tuple[int, ...]:
-    """The `size` smallest shingle hashes, ascending (fewer for very short texts)."""
-    hashes = {
-        int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big") & _MASK for s in shingles(text)
-    }
-    return tuple(sorted(hashes)[:size])
+    """The `size` smallest shingle hashes, ascending (fewer for very short texts).
+
+    A shingle's hash is its UTF-8 bytes' 8-byte BLAKE2b digest read big-endian (int.from_bytes' default) with the
+    top bit cleared; stored sketches depend on exactly this. Chained maps keep the per-shingle work out of the
+    interpreter loop.
+    """
+    digests = map(hashlib.blake2b.digest, map(_BLAKE2B_8, map(str.encode, _shingles(text, SHINGLE_WORDS))))
+    return _smallest(set(map(_MASK.__and__, map(int.from_bytes, digests))), size)
+
+
+def _smallest(values: set[int], count: int) -> tuple[int, ...]:
+    """The `count` smallest values, ascending, the same as sorted(values)[:count].
+
+    Hashes are uniform over [0, 2**63), so the smallest `count` of n lie below about count/n of the range: sorting
+    only the values under twice that bound is exact whenever at least `count` of them are there, and it almost
+    always is (about 2 * count are expected). Otherwise every value is sorted.
+    """
+    if count > 0 and len(values) > 4 * count:
+        bound = _MASK // len(values) * 2 * count
+        low = [value for value in values if value < bound]
+        if len(low) >= count:
+            low.sort()
+            return tuple(low[:count])
+    return tuple(sorted(values)[:count])
 
 
 def similarity(a: Sequence[int], b: Sequence[int], size: int = SKETCH_SIZE) -> float:

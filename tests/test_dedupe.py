@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import hashlib
+import random
+import re
+from pathlib import Path
+
 import pytest
 
-from extractors.dedupe import STORY_THRESHOLD, assign_stories, shingles, similarity, sketch
+from extractors.dedupe import STORY_THRESHOLD, _smallest, assign_stories, shingles, similarity, sketch
 
 WIRE = (
     "DUBLIN, Aug 11 - Delegates of the human rights group voted on Tuesday to develop a policy that calls for the "
@@ -52,3 +57,63 @@ def test_stories_take_the_earliest_copy_as_origin() -> None:
 def test_copies_within_one_batch_join_the_first() -> None:
     stories = assign_stories([("http://a/", sketch(WIRE)), ("http://b/", sketch(WIRE + " Extra line."))], {})
     assert stories == {"http://a/": "http://a/", "http://b/": "http://a/"}
+
+
+def _reference_sketch(text: str, size: int = 64) -> tuple[int, ...]:
+    """The sketch as first written (slices per shingle, a full sort): stored sketches were made this way."""
+    words = re.findall(r"\w+", text.lower())
+    if len(words) < 5:
+        grams = {" ".join(words)} if words else set()
+    else:
+        grams = {" ".join(words[i : i + 5]) for i in range(len(words) - 4)}
+    hashes = {
+        int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "big") & ((1 << 63) - 1) for g in grams
+    }
+    return tuple(sorted(hashes)[:size])
+
+
+EDGE_TEXTS = [
+    "",
+    "   \n\t ",
+    "—,.;!?" * 5,
+    "one",
+    "one two three four",
+    "one two three four five",
+    "One two THREE four five six",
+    "a a a a a a a a a a a a",
+    "Straße café naïve İstanbul ǅemal ﬁne e\u0301te",
+    "日本語のテキスト です と 言った 人 が いる ٣٤ x_y __ 4.5",
+    " ".join(f"w{i}" for i in range(300)),  # more shingles than 4 * 64: the bounded sort
+]
+
+
+@pytest.mark.parametrize("text", EDGE_TEXTS)
+@pytest.mark.parametrize("size", [64, 5, 1, 0])
+def test_sketch_matches_the_reference_on_edge_cases(text: str, size: int) -> None:
+    assert sketch(text, size) == _reference_sketch(text, size)
+
+
+def test_sketch_matches_the_reference_on_fixture_articles() -> None:
+    for path in sorted((Path(__file__).parent / "fixtures" / "stance").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        assert sketch(text) == _reference_sketch(text), path.name
+
+
+def test_sketch_values_are_stable() -> None:
+    # Pinned: the warehouse compares new sketches with stored ones, so the hashes must never change.
+    assert sketch(WIRE)[:3] == (254473762904845149, 436733413801788623, 468901980658405795)
+    assert sketch("Straße café naïve İstanbul ǅemal 日本語 ٣٤") == (
+        146521443191792187,
+        3382583637430842561,
+        5682040276580390969,
+        8447007900318395067,
+    )
+
+
+def test_smallest_is_sorted_prefix_also_when_the_bound_catches_too_few() -> None:
+    rng = random.Random(5)
+    uniform = {rng.getrandbits(63) for _ in range(2000)}
+    high = {(1 << 62) + rng.getrandbits(61) for _ in range(2000)}  # nothing under the bound: the full sort
+    for values in (uniform, high, set(range(300)), set()):
+        for count in (64, 1, 0):
+            assert _smallest(values, count) == tuple(sorted(values)[:count])

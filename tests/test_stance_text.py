@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import random
+import re
+import sys
+
 import pytest
 
 from stance.language import guess_language, normalise_language
-from stance.text import Folded, paragraphs, quotations, sentences
+from stance.text import (
+    _QUOTE_FOLD,
+    Folded,
+    collapse_whitespace,
+    fold_quotes,
+    paragraphs,
+    quotations,
+    sentences,
+)
 
 
 def quoted_texts(text: str) -> list[str]:
@@ -59,6 +71,93 @@ def test_folded_text_maps_back_to_the_original() -> None:
     assert folded.to_original(folded.text.index("x")) == original.index("X")
     assert folded.to_folded(original.index("X")) == folded.text.index("x")
     assert folded.to_original(folded.text.index("ss") + 1) == original.index("ß")
+
+
+# Texts for comparing the quick text helpers with their plain definitions: marks, odd spaces, letters that fold
+# to several, whitespace runs at either end and on their own.
+_TRICKY_ALPHABET = list("aZ ß İŉﬁẞΐ\n\t\u00a0\u2009\u202f\u2028\x1c“”„«»‹›'’‘´`‐‑-.!?…:;)]")
+_TRICKY = ["", " ", "  ", "ß", " ß ", "ß  ß", "\n\nß", "ß\n\n", "ﬃ  İ\tŉ", "ABC  “Q”\n\n  Straße X"] + [
+    "".join(random.Random(seed).choices(_TRICKY_ALPHABET, k=seed % 40)) for seed in range(400)
+]
+
+
+@pytest.mark.parametrize("text", _TRICKY)
+def test_quick_folding_helpers_equal_their_definitions(text: str) -> None:
+    assert fold_quotes(text) == text.translate(_QUOTE_FOLD)
+    assert collapse_whitespace(text) == re.sub(r"\s+", " ", text)
+
+
+def test_case_folding_never_makes_or_removes_whitespace() -> None:
+    # Folded collapses whitespace after case folding and with str.split: both rely on this, for every code point.
+    chars = [chr(code) for code in range(sys.maxunicode + 1)]
+    spaces = [char for char in chars if char.isspace()]
+    assert re.findall(r"\s", "".join(chars)) == spaces
+    assert [char.casefold() for char in spaces] == spaces
+    assert re.search(r"\s", "".join(char.casefold() for char in chars if not char.isspace())) is None
+
+
+def _reference_map(original: str) -> tuple[str, list[int], list[int]]:
+    """Folded's text and segment starts as first written: one character at a time, a segment after every run."""
+    translated = original.translate(_QUOTE_FOLD)
+    pieces: list[str] = []
+    fold_starts, orig_starts = [0], [0]
+
+    def add(start: int, end: int) -> None:
+        for offset in range(start, end):
+            lower = translated[offset].casefold()
+            produced = len("".join(pieces))
+            if len(lower) != 1:  # every folded letter maps back to the one original letter
+                for extra in range(len(lower)):
+                    fold_starts.append(produced + extra)
+                    orig_starts.append(offset)
+                fold_starts.append(produced + len(lower))
+                orig_starts.append(offset + 1)
+            pieces.append(lower)
+
+    cursor = 0
+    for match in re.finditer(r"\s+", translated):
+        add(cursor, match.start())
+        pieces.append(" ")
+        cursor = match.end()
+        fold_starts.append(len("".join(pieces)))
+        orig_starts.append(cursor)
+    add(cursor, len(translated))
+    return "".join(pieces), fold_starts, orig_starts
+
+
+@pytest.mark.parametrize("text", _TRICKY)
+def test_folded_offsets_at_every_position(text: str) -> None:
+    folded = Folded(text)
+    expected_text, fold_starts, orig_starts = _reference_map(text)
+    assert folded.text == expected_text
+    for position in range(len(expected_text) + 2):
+        index = max(i for i, start in enumerate(fold_starts) if start <= position)
+        assert folded.to_original(position) == orig_starts[index] + position - fold_starts[index]
+    for position in range(len(text) + 2):
+        index = max(i for i, start in enumerate(orig_starts) if start <= position)
+        expected = fold_starts[index] + position - orig_starts[index]
+        if index + 1 < len(fold_starts):
+            expected = min(expected, fold_starts[index + 1])
+        assert folded.to_folded(position) == expected
+
+
+_LOOK_BEHIND_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+|(?<=[:;])\s+(?=[\"“„«‘])")
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_sentence_ends_as_first_defined(seed: int) -> None:
+    rng = random.Random(seed)
+    text = "".join(rng.choices(list(".!?…:;\"'”’»)] \n\t“„«‘abc"), k=rng.randint(0, 80)))
+    expected = []
+    for number, (start, end) in enumerate(paragraphs(text)):
+        cursor = start
+        for match in _LOOK_BEHIND_SENTENCE_END.finditer(text, start, end):
+            if match.start() > cursor:
+                expected.append((cursor, match.start(), number))
+            cursor = match.end()
+        if end > cursor:
+            expected.append((cursor, end, number))
+    assert [(s.start, s.end, s.paragraph) for s in sentences(text, paragraphs(text))] == expected
 
 
 @pytest.mark.parametrize(
