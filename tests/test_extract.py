@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from extractors.extract import extract_article, extract_many, page_language
@@ -94,6 +96,19 @@ def test_word_count_handles_scripts_without_spaces(text: str, words: int) -> Non
     from extractors.extract import word_count
 
     assert word_count(text) == words
+
+
+def test_a_pool_not_waited_for_starts_its_workers_at_once() -> None:
+    import multiprocessing
+
+    from extractors.extract import ExtractionPool
+
+    before = len(multiprocessing.active_children())
+    with ExtractionPool(2, wait=False):
+        deadline = time.monotonic() + 30
+        while len(multiprocessing.active_children()) < before + 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(multiprocessing.active_children()) >= before + 2  # no task was submitted
 
 
 def test_a_warm_pool_is_reused_across_batches() -> None:

@@ -102,6 +102,31 @@ def test_pending_articles_are_read_page_by_page_and_once(tmp_path: Path) -> None
         assert "sketch" not in store.pending_articles(con, limit=1)[0]
 
 
+def test_the_first_batch_is_a_quarter_so_that_the_workers_start_early(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    rows = [
+        article_row(f"http://a.example/{i:02}", outlet="A", title="t", published=T0) | {"fetch_status": "pending"}
+        for i in range(11)
+    ]
+    with connect(path) as con:
+        store.add_discovered(con, rows)
+        pending = articles._Pending(batch_size=4)
+        sizes = []
+        while batch := pending.next(con):
+            sizes.append(len(batch))
+        assert sizes == [1, 4, 4, 2] and pending.exhausted
+        assert pending.next(con) == []
+
+
+def test_a_first_run_over_many_feeds_starts_its_pool_before_reading_them() -> None:
+    many, few = ingest.RUN_POOL_MIN_PAGES, ingest.RUN_POOL_MIN_PAGES - 1
+    assert ingest.pages_expected_before_feeds(first_run=True, pending=0, feeds_due=many) == many
+    assert ingest.pages_expected_before_feeds(first_run=True, pending=0, feeds_due=few) < ingest.RUN_POOL_MIN_PAGES
+    # Later runs' feeds mostly list entries already stored: only pending articles count.
+    assert ingest.pages_expected_before_feeds(first_run=False, pending=0, feeds_due=500) == 0
+    assert ingest.pages_expected_before_feeds(first_run=False, pending=many, feeds_due=0) == many
+
+
 def test_one_fetcher_keeps_robots_and_host_delays_across_batches(server: LoopbackServer) -> None:
     def page(request: Request) -> tuple[int, dict[str, str], bytes]:
         return 200, {"Content-Type": "text/html"}, b"<html><body><p>page</p></body></html>"

@@ -473,6 +473,11 @@ def close_interrupted_runs(con: duckdb.DuckDBPyConnection, flow: str, at: dateti
     return int(found)
 
 
+def completed_runs(con: duckdb.DuckDBPyConnection, flow: str) -> int:
+    query = "SELECT count(*) FROM runs WHERE flow = ? AND status = 'completed'"
+    return int(con.execute(query, [flow]).fetchall()[0][0])
+
+
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, at: datetime) -> None:
     con.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, NULL, 'running', NULL)", [run_id, flow, at])
 
