@@ -203,25 +203,6 @@ def test_pages_are_stored_without_duckdb_compression(tmp_path: Path) -> None:
     assert methods == [("Uncompressed",)]  # zlib output: DuckDB's own compression only cost time
 
 
-def test_writers_keep_row_groups_small(tmp_path: Path) -> None:
-    """Checkpoints merge each batch's rows into row groups of up to ROW_GROUP_SIZE rows and hold them in memory
-    while doing so: the bound keeps an ingest's memory flat however long it runs."""
-    from warehouse.db import ROW_GROUP_SIZE
-
-    path = tmp_path / "w.duckdb"
-    for batch in range(3):
-        with connect(path) as con:
-            con.execute(
-                "INSERT INTO labels SELECT 'http://a.example/' || i, 'amnesty-2015', 'neutral', NULL, now(), NULL"
-                " FROM range(?, ?) t(i)",
-                [batch * 2000, (batch + 1) * 2000],
-            )
-    with connect(path, read_only=True) as con:
-        counts = con.execute("select row_group_id, max(count) from pragma_storage_info('labels') group by 1").fetchall()
-        assert con.execute("select count(*) from labels").fetchone() == (6000,)
-    assert len(counts) >= 3 and max(count for _, count in counts) <= ROW_GROUP_SIZE
-
-
 def test_a_second_run_is_refused_while_one_holds_the_run_lock(tmp_path: Path) -> None:
     from warehouse.db import exclusive_run
 

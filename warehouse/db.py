@@ -16,15 +16,6 @@ import duckdb
 # sessions short, and anyone who finds the file locked retries for this long before giving up with a clear error.
 DEFAULT_LOCK_WAIT_S = 30.0
 _LOCK_POLL_S = 0.25
-# Rows per row group for what this software writes (DuckDB's default is 122,880). Each ingest batch commits a few
-# hundred rows, and DuckDB's checkpoint merges such small row groups into ones of up to this size, holding the
-# merged rows in memory: with the default, a checkpoint late in a long run held a hundred thousand compressed
-# pages (15 KB each) at once, so an ingest's peak memory grew with its length. 2,048 rows (one DuckDB vector)
-# bounds that to tens of MB and measured the same on scans (docs/benchmarks.md, "Memory").
-ROW_GROUP_SIZE = 2048
-# The warehouse's name inside a writer's connection: writers attach it to an in-memory database, since only ATTACH
-# takes a row group size. Readers open the file itself (named after the file, as in DuckDB's own shell).
-CATALOG = "warehouse"
 
 
 class WarehouseError(Exception):
@@ -79,7 +70,7 @@ def _open(path: Path, *, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConne
     deadline = time.monotonic() + wait_s
     while True:
         try:
-            return _attach(path, read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise WarehouseError(f"{path}: {exc}") from None
@@ -89,19 +80,6 @@ def _open(path: Path, *, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConne
                     "Try again when it finishes."
                 ) from None
             time.sleep(_LOCK_POLL_S)
-
-
-def _attach(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
-    if read_only:
-        return duckdb.connect(str(path), read_only=True)
-    con = duckdb.connect(":memory:")
-    try:
-        con.execute(f"ATTACH ? AS {CATALOG} (ROW_GROUP_SIZE {ROW_GROUP_SIZE})", [str(path)])
-        con.execute(f"USE {CATALOG}")
-    except BaseException:
-        con.close()
-        raise
-    return con
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
