@@ -118,11 +118,8 @@ class _Pending:
     def next(self, con: Any) -> list[dict[str, Any]]:
         if self.exhausted:
             return []
-        # The first batch is a quarter of the others, so that the workers get pages to extract after about a
-        # quarter of the time a full batch takes to fetch (all batches in flight share the network and the CPU).
-        limit = self.batch_size if self.after is not None else max(1, self.batch_size // 4)
-        rows = store.pending_articles(con, limit=limit, after=self.after)
-        self.exhausted = len(rows) < limit
+        rows = store.pending_articles(con, limit=self.batch_size, after=self.after)
+        self.exhausted = len(rows) < self.batch_size
         if rows:
             self.after = (rows[-1]["discovered_at"], rows[-1]["url"])
         return rows

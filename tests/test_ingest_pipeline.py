@@ -102,7 +102,7 @@ def test_pending_articles_are_read_page_by_page_and_once(tmp_path: Path) -> None
         assert "sketch" not in store.pending_articles(con, limit=1)[0]
 
 
-def test_the_first_batch_is_a_quarter_so_that_the_workers_start_early(tmp_path: Path) -> None:
+def test_pending_batches_come_in_discovery_order_until_exhausted(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
     rows = [
         article_row(f"http://a.example/{i:02}", outlet="A", title="t", published=T0) | {"fetch_status": "pending"}
@@ -114,7 +114,7 @@ def test_the_first_batch_is_a_quarter_so_that_the_workers_start_early(tmp_path: 
         sizes = []
         while batch := pending.next(con):
             sizes.append(len(batch))
-        assert sizes == [1, 4, 4, 2] and pending.exhausted
+        assert sizes == [4, 4, 3] and pending.exhausted
         assert pending.next(con) == []
 
 
