@@ -130,15 +130,14 @@ class ExtractionPool:
             initializer=_warm_up,
             initargs=(setup, setup_args),
         )
+        self._starter: threading.Thread | None = None
         if wait:
             self.wait_ready()
         else:
             # The executor only starts a worker when a task finds none idle, and starting one blocks the caller until
             # the new process has read its set-up (0.5-0.7 s each, with a run's rule sets). A thread starts them
             # now, so they warm up while the caller goes on (fetching the first pages, reading feeds).
-            self._starter: threading.Thread | None = threading.Thread(
-                target=self._start_workers, name="presswatch-pool-start", daemon=True
-            )
+            self._starter = threading.Thread(target=self._start_workers, name="presswatch-pool-start", daemon=True)
             self._starter.start()
 
     def wait_ready(self, timeout_s: float = 60.0) -> bool:
@@ -181,9 +180,8 @@ class ExtractionPool:
         return self._executor.submit(fn, *args)
 
     def close(self) -> None:
-        starter = getattr(self, "_starter", None)
-        if starter is not None:
-            starter.join()
+        if self._starter is not None:
+            self._starter.join()
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> ExtractionPool:

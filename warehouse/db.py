@@ -27,14 +27,14 @@ class WarehouseLockedError(WarehouseError):
 
 
 @functools.cache
-def migration_files() -> list[tuple[int, str, str]]:
-    """(version, name, sql) for each numbered file under warehouse/sql, in order."""
+def migration_files() -> tuple[tuple[int, str, str], ...]:
+    """(version, name, sql) for each numbered file under warehouse/sql, in order (read once per process)."""
     found = []
     for entry in resources.files("warehouse").joinpath("sql").iterdir():
         name = entry.name
         if name.endswith(".sql") and name[:3].isdigit():
             found.append((int(name[:3]), name, entry.read_text(encoding="utf-8")))
-    return sorted(found)
+    return tuple(sorted(found))
 
 
 @functools.cache
