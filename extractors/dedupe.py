@@ -10,14 +10,15 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from functools import partial
 
 # Five-word shingles: long enough that two different reports of the same event rarely share many (common
 # phrases and one quoted statement give a Jaccard of about 0.0-0.15), short enough that a wire copy with a new
 # headline, a trimmed last paragraph and an added local sentence keeps most of them (about 0.6-0.9).
 SHINGLE_WORDS = 5
-SKETCH_SIZE = 64  # standard error of the estimate about 1/sqrt(64) = 0.125 at J = 0.5, much less near 0 or 1
-STORY_THRESHOLD = 0.5  # between the two ranges above; see docs/deduplication.md
+SKETCH_SIZE = 64  # standard error of the estimate sqrt(J(1-J)/64): about 0.06 at J = 0.5, less near 0 or 1
+STORY_THRESHOLD = 0.5  # between the two ranges above (docs/deduplication.md)
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MASK = (1 << 63) - 1  # keep hashes positive so that they fit DuckDB's BIGINT
 
@@ -74,6 +75,12 @@ def similarity(a: Sequence[int], b: Sequence[int], size: int = SKETCH_SIZE) -> f
     shared = set(a) & set(b)
     return sum(h in shared for h in union_bottom) / len(union_bottom)
 
+
+# A new article is compared with the articles discovered at most this long before it (and everything since). Wire
+# copies and syndicated pieces run within days of each other; a window keeps the candidate search's cost at the
+# window's size rather than the warehouse's (warehouse/sql/006_sketch_window.sql). A copy re-run more than this
+# later starts a story of its own.
+STORY_WINDOW = timedelta(days=90)
 
 # Candidates must share this many of their 64 sketch values before the full estimate is computed: pairs below
 # it estimate J < 4/64, far under the threshold, so the shortcut never changes a decision.

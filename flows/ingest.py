@@ -25,7 +25,7 @@ from prefect.exceptions import MissingContextError
 from prefect.logging import get_run_logger
 from prefect.utilities.annotations import quote
 
-from extractors.dedupe import MIN_SHARED
+from extractors.dedupe import MIN_SHARED, STORY_WINDOW
 from extractors.extract import ExtractionPool
 from extractors.fetch import FetchPolicy, FetchRequest, fetch_all
 from extractors.types import FetchResult
@@ -130,13 +130,15 @@ def write_batch(con: Any, rows: list[dict[str, Any]], results: list[tuple[str, S
 def write_articles(con: Any, rows: list[dict[str, Any]]) -> None:
     """Assign stories (wire copies) against what is stored, then save rows and sketches; inside a transaction."""
     sketches = {row["url"]: row["_sketch"] for row in rows if row.get("_sketch")}
-    candidates = store.story_candidates(con, sketches, MIN_SHARED)
+    seen = {row["url"]: row["discovered_at"] for row in rows}
+    since = min((seen[url] for url in sketches), default=None)
+    candidates = store.story_candidates(con, sketches, MIN_SHARED, since - STORY_WINDOW) if since is not None else {}
     # Only articles stored with a story before (re-extraction, the backlog) have sketch rows to replace; a new
     # article's are appended.
     resketched = store.sketched_urls(con, [row["url"] for row in rows])
     rows = pipeline.apply_stories(rows, candidates)
     store.save_articles(con, [pipeline.storable(row) | {"sketch": row.get("_sketch")} for row in rows])
-    store.save_sketches(con, sketches, resketched)
+    store.save_sketches(con, sketches, seen, resketched)
 
 
 @task(name="backlog", cache_policy=NO_CACHE)

@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from extractors.dedupe import MIN_SHARED, sketch
+from extractors.dedupe import MIN_SHARED, STORY_WINDOW, sketch
 from extractors.extract import ExtractionPool
 from extractors.fetch import BackgroundFetcher, FetchPolicy, FetchRequest
 from flows import articles, ingest, pipeline
@@ -169,7 +169,8 @@ def test_wire_copies_find_their_story_and_sketches_are_appended_or_replaced(tmp_
         ingest.write_articles(con, [origin, other])
     copy = _sketched("http://c.example/copy", "Reuters. " + STORY, T0 + timedelta(hours=2))
     with connect(path) as con:
-        assert set(store.story_candidates(con, {copy["url"]: copy["_sketch"]}, MIN_SHARED)) == {origin["url"]}
+        found = store.story_candidates(con, {copy["url"]: copy["_sketch"]}, MIN_SHARED, T0 - STORY_WINDOW)
+        assert set(found) == {origin["url"]}
         with store.transaction(con):
             ingest.write_articles(con, [copy])
         stories = dict(con.execute("select url, story_id from articles").fetchall())
@@ -225,7 +226,64 @@ def test_candidates_are_read_from_sketches_when_an_article_lacks_its_own(tmp_pat
     origin_sketch = sketch(STORY)
     with connect(path) as con:
         store.add_discovered(con, [article_row("http://a.example/origin", outlet="A", title="t", published=T0)])
-        con.executemany("INSERT INTO sketches VALUES ('http://a.example/origin', ?)", [[h] for h in origin_sketch])
+        con.executemany(
+            "INSERT INTO sketches VALUES ('http://a.example/origin', ?, ?)", [[h, T0] for h in origin_sketch]
+        )
         copy = sketch("Reuters. " + STORY)
-        found = store.story_candidates(con, {"http://c.example/copy": copy}, MIN_SHARED)
+        found = store.story_candidates(con, {"http://c.example/copy": copy}, MIN_SHARED, T0 - timedelta(days=1))
     assert found == {"http://a.example/origin": ("http://a.example/origin", origin_sketch)}
+
+
+def test_copies_are_looked_for_among_articles_seen_within_the_story_window(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    old = _sketched("http://a.example/old", STORY, T0)
+    recent = _sketched("http://b.example/recent", "AP. " + STORY, T0 + timedelta(days=200))
+    with connect(path) as con, store.transaction(con):
+        ingest.write_articles(con, [old])
+    with connect(path) as con, store.transaction(con):
+        ingest.write_articles(con, [recent])
+    within = _sketched("http://c.example/within", "Reuters. " + STORY, T0 + timedelta(days=200) + STORY_WINDOW)
+    with connect(path) as con:
+        with store.transaction(con):
+            ingest.write_articles(con, [within])
+        stories = dict(con.execute("select url, story_id from articles").fetchall())
+        seen = dict(con.execute("select distinct url, seen_at from sketches").fetchall())
+    # The first copy came 200 days after the original, outside the window: a story of its own. The next one is
+    # exactly a window after it, so it joins that story, and never reaches back to the original.
+    assert stories == {old["url"]: old["url"], recent["url"]: recent["url"], within["url"]: recent["url"]}
+    assert seen == {row["url"]: row["discovered_at"] for row in (old, recent, within)}
+
+
+def test_the_window_migration_dates_every_stored_sketch_value_by_its_article(tmp_path: Path) -> None:
+    path = tmp_path / "v5.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+    )
+    for version, name, sql in migration_files():
+        if version <= 5:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
+    origin_sketch = sketch(STORY)
+    con.execute(
+        "INSERT INTO articles (url, link, feed_url, host, discovered_at, fetch_status, text, story_id, sketch) VALUES "
+        "('http://a.example/origin', 'http://a.example/origin', 'f', 'a.example', ?, 'fetched', ?, "
+        "'http://a.example/origin', ?)",
+        [T0, STORY, list(origin_sketch)],
+    )
+    con.executemany("INSERT INTO sketches VALUES ('http://a.example/origin', ?)", [[h] for h in origin_sketch])
+    con.executemany("INSERT INTO sketches VALUES ('http://gone.example/x', ?)", [[h] for h in range(3)])
+    con.close()
+    with connect(path) as con:
+        rows = con.execute("select url, h, seen_at from sketches order by seen_at, url, h").fetchall()
+        epoch = datetime(1970, 1, 1, tzinfo=UTC)
+        assert rows == [("http://gone.example/x", h, epoch) for h in range(3)] + [
+            ("http://a.example/origin", h, T0) for h in sorted(origin_sketch)
+        ]
+        copy = _sketched("http://c.example/copy", "Reuters. " + STORY, T0 + timedelta(days=3))
+        with store.transaction(con):
+            ingest.write_articles(con, [copy])
+        assert dict(con.execute("select url, story_id from articles").fetchall())[copy["url"]] == (
+            "http://a.example/origin"
+        )

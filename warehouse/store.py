@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -289,30 +289,34 @@ def stored_pages(con: duckdb.DuckDBPyConnection, after_url: str, limit: int) -> 
 
 # --- stories (wire copies) ----------------------------------------------------------------------------------
 
-_SKETCH_SCHEMA = pa.schema([("url", pa.string()), ("h", pa.int64())])
+_PROBE_SCHEMA = pa.schema([("url", pa.string()), ("h", pa.int64())])
+_SKETCH_SCHEMA = pa.schema([("url", pa.string()), ("h", pa.int64()), ("seen_at", pa.timestamp("us", tz="UTC"))])
 
 
 def story_candidates(
-    con: duckdb.DuckDBPyConnection, sketches: dict[str, tuple[int, ...]], min_shared: int
+    con: duckdb.DuckDBPyConnection, sketches: dict[str, tuple[int, ...]], min_shared: int, since: datetime
 ) -> dict[str, tuple[str, tuple[int, ...]]]:
-    """Stored articles sharing at least `min_shared` sketch values with one of `sketches`: url -> (story, sketch).
+    """Articles seen at or after `since` that share at least `min_shared` sketch values with one of `sketches`:
+    url -> (story, sketch).
 
-    Two steps whose cost does not depend on index sizes: one scan of the `h` column of `sketches`, filtered by a
-    Bloom filter of the batch's values (DuckDB builds it from the hash join), finds the few stored articles that
-    share values; their whole sketches then come from `articles.sketch` through the articles' primary key."""
+    Two steps whose cost does not grow with the warehouse: one scan of the `h` values seen since `since` (DuckDB
+    skips the older row groups by their min/max `seen_at`, and filters the rest by a Bloom filter of the batch's
+    values) finds the few stored articles that share values; their whole sketches then come from
+    `articles.sketch` through the articles' primary key."""
     if not sketches:
         return {}
-    _load(con, "probe_sketch", [{"url": u, "h": h} for u, sk in sketches.items() for h in sk], _SKETCH_SCHEMA)
+    _load(con, "probe_sketch", [{"url": u, "h": h} for u, sk in sketches.items() for h in sk], _PROBE_SCHEMA)
     hits = [
         row[0]
         for row in con.execute(
             """
             SELECT DISTINCT url FROM (
                 SELECT s.url FROM sketches s JOIN probe_sketch p ON s.h = p.h AND s.url <> p.url
+                WHERE s.seen_at >= $since
                 GROUP BY p.url, s.url HAVING count(*) >= $min
             )
             """,
-            {"min": min_shared},
+            {"min": min_shared, "since": since},
         ).fetchall()
     ]
     con.unregister("probe_sketch")
@@ -364,16 +368,22 @@ def _chunks(urls: Sequence[str]) -> Iterator[list[str]]:
 
 
 def save_sketches(
-    con: duckdb.DuckDBPyConnection, sketches: dict[str, tuple[int, ...]], replace: Sequence[str] = ()
+    con: duckdb.DuckDBPyConnection,
+    sketches: dict[str, tuple[int, ...]],
+    seen: Mapping[str, datetime],
+    replace: Sequence[str] = (),
 ) -> None:
-    """Append the sketches' values; rows of the `replace` URLs (sketched before) are deleted first. New articles,
-    the common case, cost an append only: `sketches` has no index to update and no key to check."""
+    """Append the sketches' values, each with its article's discovery time from `seen`; rows of the `replace`
+    URLs (sketched before) are deleted first. New articles, the common case, cost an append only: `sketches` has
+    no index to update and no key to check, and appends in discovery order keep each row group's `seen_at` range
+    narrow (story_candidates relies on it)."""
     if replace:
         con.execute("DELETE FROM sketches WHERE url = ANY($urls)", {"urls": list(replace)})
     if not sketches:
         return
-    _load(con, "sketch_batch", [{"url": u, "h": h} for u, sk in sketches.items() for h in sk], _SKETCH_SCHEMA)
-    con.execute("INSERT INTO sketches SELECT DISTINCT url, h FROM sketch_batch")
+    rows = [{"url": u, "h": h, "seen_at": seen[u]} for u in sorted(sketches, key=seen.__getitem__) for h in sketches[u]]
+    _load(con, "sketch_batch", rows, _SKETCH_SCHEMA)
+    con.execute("INSERT INTO sketches SELECT DISTINCT url, h, seen_at FROM sketch_batch ORDER BY seen_at")
     con.unregister("sketch_batch")
 
 
