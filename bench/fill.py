@@ -18,7 +18,7 @@ from typing import Any
 
 from extractors.dedupe import SKETCH_SIZE
 from stance.rules import load_ruleset
-from warehouse.db import connect
+from warehouse.db import PAGES_ALIAS, connect, pages_path
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "topics" / "amnesty-2015.toml"
@@ -143,14 +143,14 @@ def template(n: int, cache: Path) -> tuple[Path, float | None]:
         except Exception:  # a damaged cache file (a killed fill): build it again
             pass
         path.unlink()
-    for stale in cache.glob(f"fill-{n}-*.duckdb*"):
+    for stale in cache.glob(f"fill-{n}-*"):  # earlier schemas' files, their pages files and lock files
         stale.unlink()
     cache.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     partial = path.with_suffix(".partial")
-    partial.unlink(missing_ok=True)
     fill_warehouse(partial, n)
     partial.rename(path)
+    pages_path(partial).rename(pages_path(path))
     return path, time.perf_counter() - started
 
 
@@ -173,12 +173,13 @@ def remove_added(con: object) -> None:
     """Delete everything a benchmark ingest added to a filled warehouse (rows whose URL is not a fill URL)."""
     keep = "url LIKE 'http://fill-%'"
     con.execute("BEGIN TRANSACTION")  # type: ignore[attr-defined]
-    for table in ("classifications", "evidence", "voices", "sketches", "pages", "articles"):
+    for table in ("classifications", "evidence", "voices", "sketches", "articles"):
         con.execute(f"DELETE FROM {table} WHERE NOT ({keep})")  # type: ignore[attr-defined]
     con.execute("DELETE FROM feeds WHERE NOT (url LIKE 'http://fill-%')")  # type: ignore[attr-defined]
     con.execute("DELETE FROM feed_fetches WHERE NOT (feed_url LIKE 'http://fill-%')")  # type: ignore[attr-defined]
     con.execute("DELETE FROM runs WHERE run_id <> 'fill'")  # type: ignore[attr-defined]
     con.execute("COMMIT")  # type: ignore[attr-defined]
+    con.execute(f"DELETE FROM {PAGES_ALIAS}.pages WHERE NOT ({keep})")  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":

@@ -118,12 +118,16 @@ def process_articles(
 
 
 def write_batch(con: Any, rows: list[dict[str, Any]], results: list[tuple[str, StanceResult]], keep_html: bool) -> None:
-    """Articles, their stories, raw pages and classifications of one batch, in one transaction."""
+    """Raw pages of one batch, then its articles, stories and classifications, each in one transaction. Pages go
+    first: a run killed between the two leaves pages of articles still pending, which the next run fetches and
+    stores again, never a stored article without its page."""
     at = pipeline.now_utc()
     pages = pipeline.page_rows(rows) if keep_html else []
+    if pages:
+        with store.transaction(con):
+            store.save_pages(con, pages)
     with store.transaction(con):
         write_articles(con, rows)
-        store.save_pages(con, pages)
         store.save_classifications(con, results, at)
 
 

@@ -14,7 +14,7 @@ import pytest
 from tests.builders import article_row, result, write
 from warehouse import store
 from warehouse.analyst import QueryError, run_query
-from warehouse.db import WarehouseLockedError, connect, migration_files, schema_version
+from warehouse.db import WarehouseLockedError, connect, migration_files, pages_path, schema_version
 
 AUG11 = datetime(2015, 8, 11, 12, 0, tzinfo=UTC)
 
@@ -193,14 +193,63 @@ def test_pages_are_stored_without_duckdb_compression(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
     body = bytes(range(256)) * 40
     with connect(path) as con:
-        con.execute("INSERT INTO pages VALUES ('http://a.example/1', now(), 'text/html', 'zlib', 20000, ?)", [body])
-        con.execute("CHECKPOINT")
+        store.save_pages(con, [_page("http://a.example/1", body)])
+        con.execute("CHECKPOINT raw")
         methods = con.execute(
-            "select distinct compression from pragma_storage_info('pages') where column_name = 'body'"
+            "select distinct compression from pragma_storage_info('raw.pages') where column_name = 'body'"
             " and segment_type = 'BLOB'"
         ).fetchall()
         assert con.execute("select body from pages").fetchall() == [(body,)]
     assert methods == [("Uncompressed",)]  # zlib output: DuckDB's own compression only cost time
+
+
+def _page(url: str, body: bytes = b"x") -> dict[str, Any]:
+    return {"url": url, "fetched_at": datetime(2015, 8, 11, tzinfo=UTC), "content_type": "text/html",
+            "compression": "zlib", "bytes": 10 * len(body), "body": body}  # fmt: skip
+
+
+def test_raw_pages_live_in_their_own_file_in_small_row_groups(tmp_path: Path) -> None:
+    """Wide page rows in the warehouse's own row groups made every checkpoint hold the run's pages in memory."""
+    path = tmp_path / "w.duckdb"
+    for batch in range(3):
+        with connect(path) as con, store.transaction(con):
+            store.save_pages(con, [_page(f"http://a.example/{batch}-{i}") for i in range(1500)])
+    assert pages_path(path) == tmp_path / "w.pages.duckdb" and pages_path(path).exists()
+    with connect(path) as con:
+        assert con.execute("select count(*) from pages").fetchall() == [(4500,)]
+        groups = con.execute("select max(count), count(distinct row_group_id) from pragma_storage_info('raw.pages')")
+        assert groups.fetchall()[0] == (1500, 3)  # in the warehouse's own row groups they would be merged into one
+        tables = con.execute("select database_name, table_name from duckdb_tables() where table_name = 'pages'")
+        assert tables.fetchall() == [("raw", "pages")]
+    with connect(path, read_only=True) as con:  # readers see them too
+        assert con.execute("select count(*) from pages where url like 'http://a.example/2-%'").fetchall() == [(1500,)]
+
+
+def test_a_version_6_warehouse_moves_its_pages_into_their_own_file(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+    )
+    for version, name, sql in migration_files():
+        if version <= 6:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
+    pages = [_page(f"http://a.example/{i}", bytes([i]) * 100) for i in range(5)]
+    con.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?)", [list(p.values()) for p in pages])
+    con.close()
+    with connect(path, read_only=True) as con:  # a reader before the upgrade: the pages are still the table
+        assert con.execute("select count(*) from pages").fetchall() == [(5,)]
+    assert not pages_path(path).exists()
+    with connect(path) as con:
+        assert schema_version(con) == migration_files()[-1][0] >= 7
+        moved = con.execute(
+            "select url, fetched_at, content_type, compression, bytes, body from raw.pages order by url"
+        )
+        assert [dict(zip(pages[0], row, strict=True)) for row in moved.fetchall()] == pages
+        assert con.execute("select count(*) from duckdb_tables() where table_name = 'pages' and database_name = 'old'"
+                           ).fetchall() == [(0,)]  # fmt: skip
+        assert con.execute("select count(*) from pages").fetchall() == [(5,)]
 
 
 def test_a_second_run_is_refused_while_one_holds_the_run_lock(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from stance.model import StanceResult
+from warehouse.db import PAGES_ALIAS
 
 # Failures worth another try in a later run (the host may come back); others are final for that URL.
 TRANSIENT_FETCH_ERRORS = ("timeout", "connect_error", "http_error", "host_backoff", "dns_error", "http_429")
@@ -267,12 +268,14 @@ _PAGE_SCHEMA = pa.schema(
 
 
 def save_pages(con: duckdb.DuckDBPyConnection, pages: Sequence[dict[str, Any]]) -> None:
-    """Store compressed raw pages (url, fetched_at, content_type, compression, bytes, body); in a transaction."""
+    """Store compressed raw pages (url, fetched_at, content_type, compression, bytes, body), replacing a URL's
+    earlier page. In a transaction of their own: they live in the warehouse's pages file, and DuckDB writes one
+    file per transaction (warehouse/db.py)."""
     if not pages:
         return
     _load(con, "page_batch", pages, _PAGE_SCHEMA)
-    con.execute("DELETE FROM pages WHERE url IN (SELECT url FROM page_batch)")
-    con.execute("INSERT INTO pages SELECT * FROM page_batch")
+    con.execute(f"DELETE FROM {PAGES_ALIAS}.pages WHERE url IN (SELECT url FROM page_batch)")
+    con.execute(f"INSERT INTO {PAGES_ALIAS}.pages SELECT * FROM page_batch")
     con.unregister("page_batch")
 
 

@@ -119,3 +119,6 @@ SELECT
     TRY_CAST(summary ->> 'articles_classified' AS INTEGER) AS articles_classified,
     summary
 FROM runs;
+
+-- The raw pages, kept in the warehouse's companion file `<name>.pages.duckdb` (attached as `raw`; schema 7).
+CREATE OR REPLACE VIEW pages AS SELECT * FROM raw.pages;
