@@ -225,6 +225,18 @@ def test_raw_pages_live_in_their_own_file_in_small_row_groups(tmp_path: Path) ->
         assert con.execute("select count(*) from pages where url like 'http://a.example/2-%'").fetchall() == [(1500,)]
 
 
+def test_writer_sessions_bound_duckdbs_memory_and_readers_keep_the_default(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+
+    def limit(con: duckdb.DuckDBPyConnection) -> str:
+        return str(con.execute("select current_setting('memory_limit')").fetchall()[0][0])
+
+    with connect(path) as con:
+        assert limit(con) == "256.0 MiB"
+    with connect(path, read_only=True) as con:
+        assert limit(con) != "256.0 MiB"
+
+
 def test_a_version_6_warehouse_moves_its_pages_into_their_own_file(tmp_path: Path) -> None:
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))

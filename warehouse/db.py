@@ -37,6 +37,11 @@ def migration_files() -> tuple[tuple[int, str, str], ...]:
     return tuple(sorted(found))
 
 
+@functools.cache
+def _sql_file(name: str) -> str:
+    return resources.files("warehouse").joinpath("sql", name).read_text(encoding="utf-8")
+
+
 def views_sql() -> str:
     return _sql_file("views.sql")
 
@@ -52,6 +57,12 @@ def _views_digest() -> str:
 # at 635 MB, against 227 MB with small row groups). The `pages` view of the warehouse reads them.
 PAGES_ALIAS = "raw"
 _PAGES_ROW_GROUP = 2048  # DuckDB's smallest (its vector size)
+
+# DuckDB may use up to 80% of the machine's memory by default, as buffer cache and for its operators; a writer
+# session works on one batch of 200 articles and needs far less. Bounded, an ingest's memory stays the same however
+# long it runs (DuckDB evicts cached blocks, and spills the rare larger operation to disk). Migrations run before
+# the bound is set: copying or rebuilding a big table needs more.
+WRITER_MEMORY_LIMIT = "256MiB"
 
 
 def pages_path(path: Path) -> Path:
@@ -75,6 +86,7 @@ def connect(
         _attach_pages(con, pages_path(path), read_only=read_only)
         if not read_only:
             migrate(con)
+            con.execute(f"SET memory_limit = '{WRITER_MEMORY_LIMIT}'")
         yield con
     finally:
         con.close()
@@ -96,11 +108,6 @@ def _attach_pages(con: duckdb.DuckDBPyConnection, path: Path, *, read_only: bool
 
 def _sql_string(text: str) -> str:
     return text.replace("'", "''")
-
-
-@functools.cache
-def _sql_file(name: str) -> str:
-    return resources.files("warehouse").joinpath("sql", name).read_text(encoding="utf-8")
 
 
 def _open(path: Path, *, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
