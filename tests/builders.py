@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from stance.model import Evidence, StanceResult, Voice
 from warehouse import store
-from warehouse.db import connect
+from warehouse.db import connect, migration_files
 
 RUN_AT = datetime(2015, 8, 17, 6, 0, tzinfo=UTC)
 
@@ -78,3 +80,18 @@ def write(
         store.save_classifications(con, results, at)
         store.start_run(con, "run-1", "ingest", at)
         store.finish_run(con, "run-1", at, "completed", {"articles": len(rows)})
+
+
+def warehouse_at_version(path: Path, version: int) -> duckdb.DuckDBPyConnection:
+    """A warehouse file as an older presswatch left it: migrations up to `version` only, opened with plain DuckDB
+    (presswatch's `connect` would upgrade it). The caller adds rows and closes it."""
+    con = duckdb.connect(str(path))
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+    )
+    for number, name, sql in migration_files():
+        if number <= version:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [number, name])
+    return con

@@ -9,19 +9,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from extractors.dedupe import MIN_SHARED, STORY_WINDOW, sketch
 from extractors.extract import ExtractionPool
 from extractors.fetch import BackgroundFetcher, FetchPolicy, FetchRequest
 from flows import articles, ingest, pipeline
 from flows.pipeline import RunSummary
 from flows.settings import Settings
-from tests.builders import article_row
+from tests.builders import article_row, warehouse_at_version
 from tests.loopback import LoopbackServer, Request
 from tests.test_ingest_flow import _config
 from warehouse import store
-from warehouse.db import connect, migration_files
+from warehouse.db import connect
 
 T0 = datetime(2015, 8, 11, 9, 0, tzinfo=UTC)
 # Enough words for several distinct 5-word shingles per sentence, so that a copy shares most of its sketch.
@@ -191,14 +189,7 @@ def test_wire_copies_find_their_story_and_sketches_are_appended_or_replaced(tmp_
 
 def test_a_version_4_warehouse_keeps_its_stories_after_the_sketch_migration(tmp_path: Path) -> None:
     path = tmp_path / "old.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute(
-        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
-    )
-    for version, name, sql in migration_files():
-        if version < 5:
-            con.execute(sql)
-            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
+    con = warehouse_at_version(path, 4)
     origin_sketch = sketch(STORY)
     con.execute(
         "INSERT INTO articles (url, link, feed_url, host, discovered_at, fetch_status, text, story_id) VALUES "
@@ -256,15 +247,7 @@ def test_copies_are_looked_for_among_articles_seen_within_the_story_window(tmp_p
 
 def test_the_window_migration_dates_every_stored_sketch_value_by_its_article(tmp_path: Path) -> None:
     path = tmp_path / "v5.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute(
-        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
-    )
-    for version, name, sql in migration_files():
-        if version <= 5:
-            con.execute(sql)
-            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
+    con = warehouse_at_version(path, 5)
     origin_sketch = sketch(STORY)
     con.execute(
         "INSERT INTO articles (url, link, feed_url, host, discovered_at, fetch_status, text, story_id, sketch) VALUES "

@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from tests.builders import article_row, result, write
+from tests.builders import article_row, result, warehouse_at_version, write
 from warehouse import store
 from warehouse.analyst import QueryError, run_query
 from warehouse.db import WarehouseLockedError, connect, migration_files, pages_path, schema_version
@@ -170,14 +170,7 @@ def test_runs_summary_is_json(tmp_path: Path) -> None:
 
 def test_a_version_1_warehouse_upgrades_in_place_without_losing_rows(tmp_path: Path) -> None:
     path = tmp_path / "old.duckdb"
-    version, name, sql = migration_files()[0]
-    assert version == 1
-    con = duckdb.connect(str(path))
-    con.execute(
-        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
-    )
-    con.execute(sql)
-    con.execute("INSERT INTO schema_migrations VALUES (1, ?, now())", [name])
+    con = warehouse_at_version(path, 1)
     con.execute(
         "INSERT INTO articles (url, link, feed_url, host, discovered_at, fetch_status, text) VALUES "
         "('http://a.example/1', 'http://a.example/1', 'f', 'a.example', now(), 'fetched', 'Some text here.')"
@@ -239,14 +232,7 @@ def test_writer_sessions_bound_duckdbs_memory_and_readers_keep_the_default(tmp_p
 
 def test_a_version_6_warehouse_moves_its_pages_into_their_own_file(tmp_path: Path) -> None:
     path = tmp_path / "old.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute(
-        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
-    )
-    for version, name, sql in migration_files():
-        if version <= 6:
-            con.execute(sql)
-            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
+    con = warehouse_at_version(path, 6)
     pages = [_page(f"http://a.example/{i}", bytes([i]) * 100) for i in range(5)]
     con.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?)", [list(p.values()) for p in pages])
     con.close()
