@@ -10,7 +10,9 @@ import sys
 import textwrap
 import threading
 import time
+import zlib
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ import pytest
 from tests.conftest import FIXTURES
 from tests.loopback import LoopbackServer, Request
 from tests.test_ingest_flow import _config
+from warehouse import store
 from warehouse.db import connect
 
 ROOT = Path(__file__).parents[1]
@@ -167,3 +170,26 @@ def test_two_ingests_at_once_one_runs_the_other_says_why(tmp_path: Path, server:
             con.execute(f'select * from "{table}"').fetchall()
         assert con.execute("select count(*) - count(distinct url) from articles").fetchall() == [(0,)]
         assert con.execute("select count(*) from coverage").fetchall()[0][0] == 4
+
+
+def test_pages_written_without_their_articles_are_replaced_by_the_next_run(
+    tmp_path: Path, server: LoopbackServer, clean_state: dict[str, Any]
+) -> None:
+    """A batch's raw pages are committed in their own transaction just before its articles (they live in another
+    file): a run killed between the two leaves pages whose articles are still pending. The next run fetches those
+    articles and stores their pages again, and the warehouse is the one a clean run makes."""
+    StallingSite(server)
+    settings = _config(tmp_path, server)
+    stale = [
+        {"url": url, "fetched_at": datetime(2015, 8, 11, tzinfo=UTC), "content_type": "text/html",
+         "compression": "zlib", "bytes": 1, "body": zlib.compress(b"<p>an older copy</p>")}
+        for url, _bytes in clean_state["pages"]
+    ]  # fmt: skip
+    assert stale
+    with connect(settings.warehouse_path) as con, store.transaction(con):
+        store.save_pages(con, stale)
+    assert _state(settings.warehouse_path)["articles"] == []
+    rerun = _start(settings.config_path)
+    _out, err = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, err
+    assert _state(settings.warehouse_path) == clean_state
