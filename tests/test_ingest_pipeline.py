@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from extractors.dedupe import MIN_SHARED, STORY_WINDOW, sketch
 from extractors.extract import ExtractionPool
 from extractors.fetch import BackgroundFetcher, FetchPolicy, FetchRequest
@@ -187,17 +189,27 @@ def test_wire_copies_find_their_story_and_sketches_are_appended_or_replaced(tmp_
         )
 
 
+def _store_origin_by_hand(
+    con: duckdb.DuckDBPyConnection, discovered: datetime, *, sketch_column: bool
+) -> tuple[int, ...]:
+    """The STORY article, its own story, and its sketch values as an older schema stored them (`articles.sketch`
+    from schema 5 on; `sketches` without `seen_at` before schema 6). Returns its sketch."""
+    origin_sketch = sketch(STORY)
+    columns = ", sketch" if sketch_column else ""
+    con.execute(
+        f"INSERT INTO articles (url, link, feed_url, host, discovered_at, fetch_status, text, story_id{columns}) "
+        f"VALUES ('http://a.example/origin', 'http://a.example/origin', 'f', 'a.example', ?, 'fetched', ?, "
+        f"'http://a.example/origin'{', ?' if sketch_column else ''})",
+        [discovered, STORY, *([list(origin_sketch)] if sketch_column else [])],
+    )
+    con.executemany("INSERT INTO sketches VALUES ('http://a.example/origin', ?)", [[h] for h in origin_sketch])
+    return origin_sketch
+
+
 def test_a_version_4_warehouse_keeps_its_stories_after_the_sketch_migration(tmp_path: Path) -> None:
     path = tmp_path / "old.duckdb"
     con = warehouse_at_version(path, 4)
-    origin_sketch = sketch(STORY)
-    con.execute(
-        "INSERT INTO articles (url, link, feed_url, host, discovered_at, fetch_status, text, story_id) VALUES "
-        "('http://a.example/origin', 'http://a.example/origin', 'f', 'a.example', now(), 'fetched', ?, "
-        "'http://a.example/origin')",
-        [STORY],
-    )
-    con.executemany("INSERT INTO sketches VALUES ('http://a.example/origin', ?)", [[h] for h in origin_sketch])
+    origin_sketch = _store_origin_by_hand(con, datetime.now(UTC), sketch_column=False)
     con.close()
     copy = _sketched("http://c.example/copy", "Reuters. " + STORY, T0)
     with connect(path) as con:
@@ -248,14 +260,7 @@ def test_copies_are_looked_for_among_articles_seen_within_the_story_window(tmp_p
 def test_the_window_migration_dates_every_stored_sketch_value_by_its_article(tmp_path: Path) -> None:
     path = tmp_path / "v5.duckdb"
     con = warehouse_at_version(path, 5)
-    origin_sketch = sketch(STORY)
-    con.execute(
-        "INSERT INTO articles (url, link, feed_url, host, discovered_at, fetch_status, text, story_id, sketch) VALUES "
-        "('http://a.example/origin', 'http://a.example/origin', 'f', 'a.example', ?, 'fetched', ?, "
-        "'http://a.example/origin', ?)",
-        [T0, STORY, list(origin_sketch)],
-    )
-    con.executemany("INSERT INTO sketches VALUES ('http://a.example/origin', ?)", [[h] for h in origin_sketch])
+    origin_sketch = _store_origin_by_hand(con, T0, sketch_column=True)
     con.executemany("INSERT INTO sketches VALUES ('http://gone.example/x', ?)", [[h] for h in range(3)])
     con.close()
     with connect(path) as con:
