@@ -40,7 +40,7 @@ AHEAD = 3
 CHUNK = 4
 
 Processed = tuple[list[dict[str, Any]], list[tuple[str, StanceResult]], dict[str, float]]
-# Writes one batch in its own transaction on the connection it is given.
+# Writes one batch on the connection it is given (its raw pages, then its rows, each in one transaction).
 Writer = Callable[[Any, list[dict[str, Any]], list[tuple[str, StanceResult]]], None]
 
 
