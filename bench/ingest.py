@@ -77,10 +77,13 @@ def worker(config: str, mode: str, runs: int, empty_flows: int) -> dict[str, Any
         from flows.ingest import run_ingest
     for _ in range(runs):
         with PeakRss() as rss:
+            cpu_before = cpu_seconds()
             started = time.perf_counter()
             summary = ingest_flow(config) if mode == "flow" else asdict(run_ingest(settings, orchestrated=False))
             wall = time.perf_counter() - started
-        out["runs"].append({"wall": wall, "summary": summary, "peak_rss": rss.peak})
+            cpu_after = cpu_seconds()
+        cpu = {k: cpu_after[k] - cpu_before[k] for k in ("main", "exited_children")}
+        out["runs"].append({"wall": wall, "summary": summary, "peak_rss": rss.peak, "cpu": cpu})
     out["main_max_rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     out["cpu"] = cpu_seconds()
     return out
@@ -141,6 +144,31 @@ def bare_trafilatura_seconds(pages: list[tuple[bytes, str]]) -> float:
     return (time.perf_counter() - started) / len(pages)
 
 
+def cpu_line(run: dict[str, Any], articles: int, bare_per_page: float, cores: int, farm_cpu: float) -> str:
+    """Where the run's CPU went, beside the wall time it allows on `cores`: trafilatura inside the workers (the
+    CPU limit's own work), presswatch's other work in the workers and in the main process, and this benchmark's
+    web server (which a real deployment would not run)."""
+    stages = run["summary"].get("stage_seconds", {})
+    workers = run["cpu"]["exited_children"]
+    traf = stages.get("extract", 0.0)
+    own = {k: stages.get(k, 0.0) for k in ("compress", "sketch", "classify")}
+    rest = workers - traf - sum(own.values())
+    total = workers + run["cpu"]["main"] + farm_cpu
+    parts = ", ".join(f"{k} {v:.1f}" for k, v in own.items())
+    return (
+        f"CPU seconds: extraction in the workers {traf:.1f} ({traf / articles * 1000:.1f} ms/page against "
+        f"{bare_per_page * 1000:.1f} alone), the workers' other stages {parts}, their start-up and hand-over "
+        f"{rest:.1f}; main process {run['cpu']['main']:.1f} (fetching, feeds, warehouse); the benchmark's web "
+        f"server {farm_cpu:.1f}; all {total:.1f} = {total / cores:.1f} s on {cores} cores, "
+        f"{total / (bare_per_page * articles):.2f}x the extraction alone"
+    )
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def stage_line(summary: dict[str, Any]) -> str:
     stages = summary.get("stage_seconds", {})
     return ", ".join(f"{k} {v:.1f}s" for k, v in stages.items())
@@ -188,7 +216,9 @@ def run(*, quick: bool) -> list[Result]:
         big_cfg = write_config(str(work / "big"), farm.feed_urls("big"), per_host_concurrency=PER_HOST_CONCURRENCY)
 
         print(f"- direct ingest of {n} articles, then a second run (nothing new) ...", flush=True)
+        farm_before = _own_cpu()
         direct = run_worker(direct_cfg, "direct", runs=2)
+        farm_cpu = _own_cpu() - farm_before  # this process meanwhile: the web's server thread, the rest idles
         print(f"- the same as a Prefect flow ({EMPTY_FLOWS} empty flows first) ...", flush=True)
         flowed = run_worker(flow_cfg, "flow", runs=2, empty_flows=EMPTY_FLOWS)
         print(f"- CPU limit: trafilatura alone on {min(size['cpu_sample'], n)} of the pages ...", flush=True)
@@ -219,7 +249,7 @@ def run(*, quick: bool) -> list[Result]:
             f"network limit {network_limit:.1f} s, CPU limit {cpu_limit:.1f} s "
             f"({per_page * 1000:.1f} ms/page / {cores} cores)",
             ratio <= E2E_RATIO_TARGET and s["articles_extracted"] >= 0.95 * n,
-            f"stages: {stage_line(s)}; {counts}",
+            f"stages: {stage_line(s)}; {counts}; {cpu_line(d1, n, per_page, cores, farm_cpu)}",
         )
     )
     flow_ratio = f1["wall"] / d1["wall"]

@@ -286,6 +286,8 @@ def apply_stories(
 
 
 PAGE_COMPRESSION_LEVEL = 1  # see page_row
+# The stages of process_fetched, whose CPU seconds a run's summary reports under these names.
+WORKER_STAGES = ("extract", "compress", "sketch", "classify")
 
 
 def page_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -362,23 +364,29 @@ def process_in_worker(
 def process_fetched(
     rows: Sequence[dict[str, Any]], rulesets: Sequence[RuleSet], keep_html: bool
 ) -> tuple[list[dict[str, Any]], list[tuple[str, StanceResult]], dict[str, float]]:
-    """All the CPU work a batch needs between fetching and writing: extraction, the story sketch, classification
-    and the compressed page (`_page`). Rows carry their page in `_body`, which is dropped here, so that bodies
-    travel no further than this. Returns the rows, their classifications and the seconds spent per stage."""
+    """All the CPU work a batch needs between fetching and writing: extraction, the compressed page (`_page`), the
+    story sketch and classification. Rows carry their page in `_body`, which is dropped here, so that bodies
+    travel no further than this. Returns the rows, their classifications and the CPU seconds (of this thread:
+    a pool worker's own work, whatever else the machine runs) spent on each of those four stages."""
     done: list[dict[str, Any]] = []
     results: list[tuple[str, StanceResult]] = []
-    seconds = {"extract": 0.0, "classify": 0.0}
+    seconds = dict.fromkeys(WORKER_STAGES, 0.0)
+    clock = time.thread_time
     for row in rows:
-        started = time.perf_counter()
         body = row.get("_body")
+        started = clock()
         if row.get("fetch_status") == "fetched" and body:
             row = apply_extraction(row, extract_article(body, row["url"]))
+            extracted = clock()
+            seconds["extract"] += extracted - started
             if keep_html:
                 row["_page"] = page_row(row)
+            started = clock()
+            seconds["compress"] += started - extracted
         row = with_sketch({k: v for k, v in row.items() if k != "_body"})
-        classified = time.perf_counter()
+        sketched = clock()
+        seconds["sketch"] += sketched - started
         results += classify_rows(rulesets, [row])
-        seconds["extract"] += classified - started
-        seconds["classify"] += time.perf_counter() - classified
+        seconds["classify"] += clock() - sketched
         done.append(row)
     return done, results, seconds
