@@ -84,7 +84,7 @@ def worker(config: str, mode: str, runs: int, empty_flows: int) -> dict[str, Any
             summary = ingest_flow(config) if mode == "flow" else asdict(run_ingest(settings, orchestrated=False))
             wall = time.perf_counter() - started
             cpu_after = cpu_seconds()
-        cpu = {k: cpu_after[k] - cpu_before[k] for k in ("main", "exited_children")}
+        cpu = {k: cpu_after[k] - cpu_before[k] for k in ("main", "exited_children", "live")}
         out["runs"].append({"wall": wall, "summary": summary, "peak_rss": rss.peak, "cpu": cpu})
     out["main_max_rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     out["cpu"] = cpu_seconds()
@@ -285,10 +285,10 @@ def run(*, quick: bool) -> list[Result]:
             f"direct {d1['wall']:.1f} s",
             flow_ratio <= FLOW_RATIO_TARGET,
             f"flow stages: {stage_line(f1['summary'])}; Prefect server start-up (first empty flow) "
-            f"{empty[0]:.1f} s, each further empty flow run {empty_run:.2f} s (not counted); CPU seconds over the "
-            f"whole process, flow vs direct: main {flowed['cpu']['main']:.0f} vs {direct['cpu']['main']:.0f}, "
-            f"extraction workers {flowed['cpu']['exited_children']:.0f} vs {direct['cpu']['exited_children']:.0f}, "
-            f"Prefect server {flowed['cpu']['live']:.0f}",
+            f"{empty[0]:.1f} s, each further empty flow run {empty_run:.2f} s (not counted); CPU seconds of the "
+            f"run, flow vs direct: main process {f1['cpu']['main']:.1f} vs {d1['cpu']['main']:.1f}, extraction "
+            f"workers {f1['cpu']['exited_children']:.1f} vs {d1['cpu']['exited_children']:.1f}, Prefect's server "
+            f"{f1['cpu']['live']:.1f} during the run ({flowed['cpu']['live']:.0f} in its whole life)",
         )
     )
     beyond = f2["wall"] - empty_run
