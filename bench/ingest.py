@@ -31,13 +31,14 @@ import os
 import pickle
 import resource
 import shutil
+import subprocess
 import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench.common import OUT, PeakRss, Result, mb, median, print_result, run_json, save_results
+from bench.common import OUT, ROOT, PeakRss, Result, mb, median, prefect_env, print_result, run_json, save_results
 from bench.synthetic import Corpus, ServerFarm, write_config
 
 HOSTS = 40
@@ -126,8 +127,11 @@ def run_worker(config: str, mode: str, runs: int = 1, empty_flows: int = 0) -> d
 # --- limits ----------------------------------------------------------------------------------------------------
 
 
-def bare_trafilatura_seconds(pages: list[tuple[bytes, str]]) -> float:
-    """Mean CPU seconds per page of trafilatura alone, with the call and options presswatch uses, on one core.
+def bare_trafilatura_seconds(pages: list[tuple[bytes, str]], *, wait_for_go: bool = False) -> tuple[float, float]:
+    """Mean CPU seconds per page of trafilatura alone, with the call and options presswatch uses, on one core, and
+    the wall seconds of the whole pass. `wait_for_go`: after the warm-up, print "ready" and wait for a line on
+    stdin, so that several processes can time their passes side by side.
+
     The benchmark runs this in a process of its own (`limit`), as fresh as the extraction workers, and once per
     page, as they see each page: 500 pages took 19.7 ms a page in a fresh process (twice), 26.1 ms in the process
     that serves the web (a large heap for the garbage collector to walk), and 16.9 ms there when timed a second
@@ -146,20 +150,56 @@ def bare_trafilatura_seconds(pages: list[tuple[bytes, str]]) -> float:
         )
 
     one(*pages[0])  # the first date lookup in a process costs seconds: not part of the per-page cost
-    started = time.process_time()
+    if wait_for_go:
+        print("ready", flush=True)
+        sys.stdin.readline()
+    started, wall = time.process_time(), time.perf_counter()
     for html, url in pages:
         one(html, url)
-    return (time.process_time() - started) / len(pages)
+    return (time.process_time() - started) / len(pages), time.perf_counter() - wall
 
 
 def measure_limit(pages: list[tuple[bytes, str]]) -> float:
-    """`bare_trafilatura_seconds` of `pages`, in a fresh process."""
+    """`bare_trafilatura_seconds` of `pages` (CPU per page), in a fresh process."""
     path = OUT / "ingest" / "limit-pages.pickle"
     path.write_bytes(pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))
     try:
         return float(run_json(["-m", "bench.ingest", "limit", str(path)])["seconds_per_page"])
     finally:
         path.unlink(missing_ok=True)
+
+
+def measure_on_all_cores(pages: list[tuple[bytes, str]], cores: int) -> float:
+    """Wall seconds per page of trafilatura alone with every core busy: `cores` fresh processes, each timing its
+    share of `pages` from the same moment. The CPU limit divides one core's time by the cores; this says how
+    near to that the machine's cores come when all of them work at once."""
+    paths: list[Path] = []
+    for i in range(cores):
+        path = OUT / "ingest" / f"limit-pages-{i}.pickle"
+        path.write_bytes(pickle.dumps(pages[i::cores], protocol=pickle.HIGHEST_PROTOCOL))
+        paths.append(path)
+    args = [[sys.executable, "-m", "bench.ingest", "limit", str(p), "--wait-for-go"] for p in paths]
+    procs = [
+        subprocess.Popen(a, cwd=ROOT, env=prefect_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        for a in args
+    ]
+    try:
+        for proc in procs:  # every process warmed up ...
+            assert proc.stdout is not None
+            if proc.stdout.readline().strip() != "ready":
+                raise RuntimeError("a trafilatura timing process did not start")
+        for proc in procs:  # ... then all start at once
+            assert proc.stdin is not None
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        walls = [float(json.loads(proc.communicate(timeout=600)[0].strip().splitlines()[-1])["wall"]) for proc in procs]
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+        for path in paths:
+            path.unlink(missing_ok=True)
+    return max(walls) / len(pages)
 
 
 def cpu_line(run: dict[str, Any], articles: int, bare_per_page: float, cores: int, farm_cpu: float) -> str:
@@ -218,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     w.add_argument("--empty-flows", type=int, default=0)
     lim = sub.add_parser("limit", help="(internal) time bare trafilatura on pickled pages and print JSON")
     lim.add_argument("pages", type=Path)
+    lim.add_argument("--wait-for-go", action="store_true", help='print "ready" after the warm-up, wait for stdin')
     parser.add_argument("--quick", action="store_true", help="small sizes; indicative figures")
     parser.add_argument("--json", type=Path, help="write the results here")
     args = parser.parse_args(argv)
@@ -225,7 +266,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(worker(args.config, args.mode, args.runs, args.empty_flows), default=str))
         return 0
     if args.command == "limit":
-        print(json.dumps({"seconds_per_page": bare_trafilatura_seconds(pickle.loads(args.pages.read_bytes()))}))
+        per_page, wall = bare_trafilatura_seconds(pickle.loads(args.pages.read_bytes()), wait_for_go=args.wait_for_go)
+        print(json.dumps({"seconds_per_page": per_page, "wall": wall}))
         return 0
     results = run(quick=args.quick)
     save_results(args.json, results)
@@ -274,6 +316,8 @@ def run(*, quick: bool) -> list[Result]:
             flows.append(run_worker(cfg, "flow", runs=runs, empty_flows=EMPTY_FLOWS))
         print("- the CPU limit again ...", flush=True)
         limits.append(measure_limit(sample))
+        print(f"- trafilatura alone on all {cores} cores at once ...", flush=True)
+        all_cores = measure_on_all_cores(sample, cores)
         del sample
         per_page = sum(limits) / len(limits)
         print(f"- direct ingest of {n_big} articles (memory) ...", flush=True)
@@ -302,7 +346,9 @@ def run(*, quick: bool) -> list[Result]:
             f"{direct_wall:.1f} s = {ratio:.2f}x the limit",
             f"<= {E2E_RATIO_TARGET}x",
             f"network limit {network_limit:.1f} s, CPU limit {cpu_limit:.1f} s "
-            f"({per_page * 1000:.1f} ms/page / {cores} cores; timings {_listed(limits, 1000, 'ms/page')})",
+            f"({per_page * 1000:.1f} ms/page / {cores} cores; timings {_listed(limits, 1000, 'ms/page')}); "
+            f"trafilatura alone on all {cores} cores at once: {all_cores * n:.1f} s = "
+            f"{per_page / all_cores:.2f}x one core, against which the run took {direct_wall / (all_cores * n):.2f}x",
             ratio <= E2E_RATIO_TARGET and extracted_all,
             f"runs {_listed(direct_walls, 1, 's')}; first run: stages: {stage_line(s)}; {counts}; "
             f"{cpu_line(d1, n, per_page, cores, farm_cpu)}; CPU time the machine's host took from this machine "
