@@ -347,8 +347,8 @@ def run(*, quick: bool) -> list[Result]:
             f"<= {E2E_RATIO_TARGET}x",
             f"network limit {network_limit:.1f} s, CPU limit {cpu_limit:.1f} s "
             f"({per_page * 1000:.1f} ms/page / {cores} cores; timings {_listed(limits, 1000, 'ms/page')}); "
-            f"trafilatura alone on all {cores} cores at once: {all_cores * n:.1f} s = "
-            f"{per_page / all_cores:.2f}x one core, against which the run took {direct_wall / (all_cores * n):.2f}x",
+            f"trafilatura alone on all {cores} cores at once: {all_cores * n:.1f} s, {limits[-1] / all_cores:.2f}x "
+            f"one core timed just before it; the run took {direct_wall / (all_cores * n):.2f}x that",
             ratio <= E2E_RATIO_TARGET and extracted_all,
             f"runs {_listed(direct_walls, 1, 's')}; first run: stages: {stage_line(s)}; {counts}; "
             f"{cpu_line(d1, n, per_page, cores, farm_cpu)}; CPU time the machine's host took from this machine "
