@@ -50,7 +50,9 @@ def _run(module: str, args: list[str]) -> tuple[int, str, float]:
         print(f"  {line}", end="", flush=True)
         lines.append(line)
     code = proc.wait()
-    return code, "".join(lines), time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    print(f"  ({module}: {seconds:.0f} s)", flush=True)
+    return code, "".join(lines), seconds
 
 
 def _supports_quick(module: str) -> bool:
