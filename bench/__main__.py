@@ -4,8 +4,8 @@ Runs, each in its own process so that one's imports, caches and memory do not co
 bench.ingest (end to end, orchestration, nothing new, memory), bench.growth, bench.report, bench.writes,
 bench.classify_speed, and the other engineers' benchmarks bench.stance_eval, bench.extraction and bench.feeds
 (their own output is shown, their exit codes collected). Prints one table (figure, target, baseline, pass/fail)
-and exits non-zero when a target is missed or a benchmark failed. `--quick` uses small sizes (about two minutes
-instead of about fifteen): its figures are indicative only. The full run's figures are kept in docs/benchmarks.md.
+and exits non-zero when a target is missed or a benchmark failed. `--quick` uses small sizes (about 1.8 minutes
+instead of about ten): its figures are indicative only. The full run's figures are kept in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def machine() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes, about two minutes; indicative figures")
+    parser.add_argument("--quick", action="store_true", help="small sizes, under two minutes; indicative figures")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     OUT.mkdir(parents=True, exist_ok=True)
