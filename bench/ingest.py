@@ -236,11 +236,6 @@ def _steal_seconds() -> float:
         return 0.0
 
 
-def _own_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 def stage_line(summary: dict[str, Any]) -> str:
     stages = summary.get("stage_seconds", {})
     return ", ".join(f"{k} {v:.1f}s" for k, v in stages.items())
@@ -307,10 +302,10 @@ def run(*, quick: bool) -> list[Result]:
             runs = 2 if r == 0 else 1  # the first round also times a second run with nothing new
             cfg = write_config(str(work / f"direct-{r}"), feeds, per_host_concurrency=PER_HOST_CONCURRENCY)
             print(f"- round {r + 1}: direct ingest of {n} articles{', then nothing new' * (r == 0)} ...", flush=True)
-            farm_before, steal_before = _own_cpu(), _steal_seconds()
+            farm_before, steal_before = cpu_seconds()["main"], _steal_seconds()
             directs.append(run_worker(cfg, "direct", runs=runs))
-            if r == 0:
-                farm_cpu = _own_cpu() - farm_before  # this process meanwhile: the web's server thread; the rest idles
+            if r == 0:  # this process's CPU meanwhile: the web's server thread (the rest of it idles)
+                farm_cpu = cpu_seconds()["main"] - farm_before
                 steal = _steal_seconds() - steal_before
             cfg = write_config(str(work / f"flow-{r}"), feeds, per_host_concurrency=PER_HOST_CONCURRENCY)
             print(f"- round {r + 1}: the same as a Prefect flow ({EMPTY_FLOWS} empty flows first) ...", flush=True)
