@@ -179,6 +179,7 @@ def remove_added(con: object) -> None:
     con.execute("DELETE FROM feed_fetches WHERE NOT (feed_url LIKE 'http://fill-%')")  # type: ignore[attr-defined]
     con.execute("DELETE FROM runs WHERE run_id <> 'fill'")  # type: ignore[attr-defined]
     con.execute("COMMIT")  # type: ignore[attr-defined]
+    # The pages file on its own: DuckDB writes one attached file per transaction.
     con.execute(f"DELETE FROM {PAGES_ALIAS}.pages WHERE NOT ({keep})")  # type: ignore[attr-defined]
 
 

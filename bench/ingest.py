@@ -160,24 +160,13 @@ def bare_trafilatura_seconds(pages: list[tuple[bytes, str]], *, wait_for_go: boo
     return (time.process_time() - started) / len(pages), time.perf_counter() - wall
 
 
-def measure_limit(pages: list[tuple[bytes, str]]) -> float:
-    """`bare_trafilatura_seconds` of `pages` (CPU per page), in a fresh process."""
-    path = OUT / "ingest" / "limit-pages.pickle"
-    path.write_bytes(pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))
-    try:
-        return float(run_json(["-m", "bench.ingest", "limit", str(path)])["seconds_per_page"])
-    finally:
-        path.unlink(missing_ok=True)
-
-
-def measure_on_all_cores(pages: list[tuple[bytes, str]], cores: int) -> float:
-    """Wall seconds per page of trafilatura alone with every core busy: `cores` fresh processes, each timing its
-    share of `pages` from the same moment. The CPU limit divides one core's time by the cores; this says how
-    near to that the machine's cores come when all of them work at once."""
+def time_trafilatura(pages: list[tuple[bytes, str]], processes: int = 1) -> list[tuple[float, float]]:
+    """`bare_trafilatura_seconds` in `processes` fresh processes, each on its share of `pages`: every process warms
+    up, then all start their timed pass at once. (CPU seconds per page, wall seconds of the pass) of each."""
     paths: list[Path] = []
-    for i in range(cores):
+    for i in range(processes):
         path = OUT / "ingest" / f"limit-pages-{i}.pickle"
-        path.write_bytes(pickle.dumps(pages[i::cores], protocol=pickle.HIGHEST_PROTOCOL))
+        path.write_bytes(pickle.dumps(pages[i::processes], protocol=pickle.HIGHEST_PROTOCOL))
         paths.append(path)
     args = [[sys.executable, "-m", "bench.ingest", "limit", str(p), "--wait-for-go"] for p in paths]
     procs = [
@@ -193,14 +182,25 @@ def measure_on_all_cores(pages: list[tuple[bytes, str]], cores: int) -> float:
             assert proc.stdin is not None
             proc.stdin.write("go\n")
             proc.stdin.flush()
-        walls = [float(json.loads(proc.communicate(timeout=600)[0].strip().splitlines()[-1])["wall"]) for proc in procs]
+        timed = [json.loads(proc.communicate(timeout=600)[0].strip().splitlines()[-1]) for proc in procs]
     finally:
         for proc in procs:
             if proc.poll() is None:
                 proc.kill()
         for path in paths:
             path.unlink(missing_ok=True)
-    return max(walls) / len(pages)
+    return [(float(t["seconds_per_page"]), float(t["wall"])) for t in timed]
+
+
+def measure_limit(pages: list[tuple[bytes, str]]) -> float:
+    """CPU seconds per page of trafilatura alone, in one fresh process."""
+    return time_trafilatura(pages)[0][0]
+
+
+def measure_on_all_cores(pages: list[tuple[bytes, str]], cores: int) -> float:
+    """Wall seconds per page of trafilatura alone with every core busy (`cores` processes side by side). The CPU
+    limit divides one core's time by the cores; this says how near to that the cores come when all work at once."""
+    return max(wall for _cpu, wall in time_trafilatura(pages, cores)) / len(pages)
 
 
 def cpu_line(run: dict[str, Any], articles: int, bare_per_page: float, cores: int, farm_cpu: float) -> str:
