@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -63,7 +65,10 @@ def prepare_prefect(settings: Settings) -> None:
 @app.command()
 def ingest() -> None:
     """Run one ingest (a Prefect flow run) over the configured feeds and print its summary."""
+    from flows.preflight import check_warehouse
+
     settings = _settings()
+    check_warehouse(settings, free_lock="ingest")
     prepare_prefect(settings)
     from flows import progress
     from flows.ingest import ingest_flow
@@ -306,6 +311,24 @@ def export(
 # --- feeds ---------------------------------------------------------------------------------------------------
 
 
+@app.command()
+def backup(
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for the copy (default: backups/<name>-<UTC time> beside the warehouse).")
+    ] = None,
+) -> None:
+    """Copy the warehouse and its raw pages consistently (waits for a running ingest's write) and check the copy."""
+    from warehouse.backup import backup_warehouse, default_folder
+
+    settings = _settings()
+    made = backup_warehouse(settings.warehouse_path, out or default_folder(settings.warehouse_path))
+    typer.echo(str(made.folder))
+    _err(
+        f"backed up {made.articles} articles (schema {made.schema}) in {len(made.files)} files; to restore, stop "
+        f"presswatch and copy them back beside {settings.warehouse_path}"
+    )
+
+
 @feeds_app.command("list")
 def feeds_list(
     fmt: Annotated[str, typer.Option("--format", help="table, csv, json, jsonl or markdown.")] = "table",
@@ -350,13 +373,50 @@ def feeds_export() -> None:
 
 
 @app.command()
-def serve() -> None:
-    """Register the scheduled deployments (hourly ingest, Monday 06:00 UTC report) and run them."""
-    settings = _settings()
-    prepare_prefect(settings)
-    from flows.schedule import serve_deployments
+def serve(
+    run_now: Annotated[bool, typer.Option("--run-now", help="Also start an ingest at once.")] = False,
+) -> None:
+    """Run the scheduled ingest and weekly report until stopped (Ctrl-C or SIGTERM).
 
-    serve_deployments(settings)
+    With no PREFECT_API_URL set, serve starts a Prefect server of its own on 127.0.0.1 (its database beside the
+    warehouse, in the Prefect home) and stops it on exit: Prefect's temporary server has no scheduler."""
+    from flows.prefect_server import PrefectServer
+    from flows.preflight import check_warehouse
+
+    settings = _settings()
+    check_warehouse(settings)
+    prepare_prefect(settings)
+    from warehouse.db import exclusive_run
+
+    with ExitStack() as stack:
+        # One serve per warehouse: a second one would run every schedule twice.
+        stack.enter_context(exclusive_run(settings.warehouse_path, "serve"))
+        if not os.environ.get("PREFECT_API_URL"):
+            server = PrefectServer(Path(os.environ["PREFECT_HOME"]), log=lambda m: _err(f"presswatch serve: {m}"))
+            _err(f"starting a Prefect server on {server.api_url} (database {server.database}) ...")
+            stack.enter_context(server)
+            os.environ["PREFECT_API_URL"] = server.api_url
+        from flows.schedule import next_runs, serve_deployments
+
+        upcoming = next_runs(settings, datetime.now(UTC))
+
+        def ready() -> None:
+            typer.echo(f"serving {settings.config_path} with Prefect at {os.environ['PREFECT_API_URL']}")
+            typer.echo(
+                f"next ingest: {'now, then ' if run_now else ''}{_when(upcoming.ingest)} "
+                f"(every {settings.ingest_every_minutes} min)"
+            )
+            typer.echo(f"next report: {_when(upcoming.report)} (cron '{settings.report_cron}', UTC)")
+            typer.echo(f"reports go to {settings.reports_dir}; Ctrl-C stops", nl=True)
+
+        stopped_by = serve_deployments(settings, run_now=run_now, on_ready=ready)
+    _err(f"presswatch serve: stopped ({stopped_by}); an interrupted ingest is finished by the next run")
+    if stopped_by == "SIGINT":
+        sys.exit(130)
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%a %Y-%m-%d %H:%M UTC")
 
 
 # --- helpers -------------------------------------------------------------------------------------------------

@@ -316,3 +316,51 @@ def test_prefect_home_is_created_for_a_first_run(tmp_path: Path, monkeypatch: py
     prepare_prefect(settings)
     assert Path(os.environ["PREFECT_HOME"]) == tmp_path / "data" / "prefect"
     assert (tmp_path / "data" / "prefect").is_dir()
+
+
+@pytest.mark.parametrize("command", ["ingest", "serve"])
+def test_a_corrupt_warehouse_stops_ingest_and_serve_before_prefect_with_the_remedy(
+    tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "presswatch.toml"
+    config.write_text('[warehouse]\npath = "pw.duckdb"\n', encoding="utf-8")
+    (tmp_path / "pw.duckdb").write_bytes(b"not a database, a few bytes of something else" * 200)
+    code, out, err = run(["--config", str(config), command], capsys, monkeypatch)
+    assert code == 1
+    assert out == ""
+    assert err.count("\n") == 1 and "not a readable warehouse" in err and "presswatch backup" in err
+    assert not (tmp_path / "prefect").exists(), "Prefect was not started"
+
+
+def test_a_second_ingest_says_one_is_running_before_prefect(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from warehouse.db import exclusive_run
+
+    config = tmp_path / "presswatch.toml"
+    config.write_text('[warehouse]\npath = "pw.duckdb"\n', encoding="utf-8")
+    with exclusive_run(tmp_path / "pw.duckdb", "ingest"):
+        code, _, err = run(["--config", str(config), "ingest"], capsys, monkeypatch)
+    assert code == 1
+    assert "another presswatch ingest is running" in err and err.count("\n") == 1
+    assert not (tmp_path / "prefect").exists()
+
+
+def test_backup_copies_a_warehouse_that_opens_and_restores(
+    config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from warehouse.db import connect
+
+    code, out, err = run(["--config", str(config), "backup"], capsys, monkeypatch)
+    assert code == 0, err
+    folder = Path(out.strip())
+    assert folder.parent == config.parent / "backups"
+    assert "backed up 2 articles" in err
+    (config.parent / "pw.duckdb").write_bytes(b"ruined" * 1000)  # the original is lost; restore it from the copy
+    for copied in folder.iterdir():
+        (config.parent / copied.name).write_bytes(copied.read_bytes())
+    with connect(config.parent / "pw.duckdb", read_only=True) as con:
+        assert sorted(r[0] for r in con.execute("select url from articles").fetchall()) == [
+            "http://a.example/1", "http://a.example/2"]  # fmt: skip
+    code, _, err = run(["--config", str(config), "backup", "--out", str(folder)], capsys, monkeypatch)
+    assert code == 1 and "exists already" in err and err.count("\n") == 1

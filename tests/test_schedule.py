@@ -54,3 +54,29 @@ def test_serve_deployments_have_schedules_and_ingest_runs(
     assert asyncio.run(run()) == "COMPLETED"
     with connect(settings.warehouse_path, read_only=True) as con:
         assert con.execute("select count(*) from coverage").fetchall()[0][0] == 4
+
+
+@pytest.mark.parametrize(
+    ("every", "cron", "after", "ingest", "report"),
+    [
+        pytest.param(
+            60, "0 6 * * 1", "2026-12-05T15:32:10", "2026-12-05T16:00", "2026-12-07T06:00", id="hourly-monday"
+        ),
+        pytest.param(
+            15, "30 7 * * 2", "2026-12-07T06:00:01", "2026-12-07T06:15", "2026-12-08T07:30", id="quarter-hours"
+        ),
+        pytest.param(1, "0 6 * * 1", "2026-12-31T23:59:30", "2027-01-01T00:00", "2027-01-04T06:00", id="year-end"),
+    ],
+)
+def test_next_runs_are_the_ones_prefects_scheduler_makes(
+    tmp_path: Path, every: int, cron: str, after: str, ingest: str, report: str
+) -> None:
+    from datetime import UTC, datetime
+
+    from flows.schedule import next_runs
+    from flows.settings import Settings
+
+    settings = Settings(config_path=tmp_path / "x.toml").with_overrides(ingest_every_minutes=every, report_cron=cron)
+    upcoming = next_runs(settings, datetime.fromisoformat(after).replace(tzinfo=UTC))
+    assert upcoming.ingest == datetime.fromisoformat(ingest).replace(tzinfo=UTC)
+    assert upcoming.report == datetime.fromisoformat(report).replace(tzinfo=UTC)
