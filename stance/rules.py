@@ -27,6 +27,19 @@ ANY_LANGUAGE = "*"
 # Weights beyond +/-5 would let one phrase outvote a whole article; the scale of a single strong cue is about 2-3.
 MAX_WEIGHT = 5.0
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
+# The per-language voice cues every topic inherits (how the press reports speech, negates, concedes, argues).
+LANGUAGE_DEFAULTS = Path(__file__).with_name("languages.toml")
+VOICE_KEYS: tuple[str, ...] = (
+    "attribution",
+    "attribution_exceptions",
+    "first_person",
+    "negation",
+    "negation_exceptions",
+    "opinion",
+    "adversative",
+    "concessive",
+    "statement",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +87,8 @@ class LanguageRules:
     opinion: re.Pattern[str] | None = None
     # Sentence-opening adversatives ("But", "Doch", "Mais", "Pero", "Men"): the author's rebuttal follows.
     adversative: re.Pattern[str] | None = None
+    # Heading words of an organisation's own text ("press release", "open letter", "Stellungnahme").
+    statement: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,10 +179,12 @@ def compile_alternatives(sources: list[str]) -> re.Pattern[str]:
     return compile_pattern("|".join(f"(?:{s})" for s in sources))
 
 
-def load_ruleset(path: Path) -> RuleSet:
-    """Parse and check a topic rule file; every problem raises RuleFileError naming file, line and key."""
+def load_ruleset(path: Path, defaults: Path = LANGUAGE_DEFAULTS) -> RuleSet:
+    """Parse and check a topic rule file (with the language defaults it inherits); every problem raises
+    RuleFileError naming file, line and key."""
     path = Path(path)
     rf = RuleFile(path)
+    base = RuleFile(defaults)
     top = rf.table(
         rf.data,
         "",
@@ -179,6 +196,7 @@ def load_ruleset(path: Path) -> RuleSet:
     relevance = _relevance(rf, top["relevance"])
     scoring = _scoring(rf, top["scoring"])
     language_settings = rf.table(top.get("language", {}), "language", set(top.get("language", {})))
+    inherited = _language_defaults(base)
     stance = rf.table(top["stance"], "stance", set(top["stance"]))
     for code in list(language_settings) + list(stance):
         if not _LANGUAGE_CODE.match(code):
@@ -189,14 +207,17 @@ def load_ruleset(path: Path) -> RuleSet:
         raise rf.error("stance", "must define rules for at least one language")
     seen_ids: set[str] = set()
     language_rules = tuple(
-        _language(rf, code, language_settings.get(code, {}), stance.get(code, {}), seen_ids)
+        _language(
+            rf, code, language_settings.get(code, {}), stance.get(code, {}), seen_ids, base, inherited.get(code, {})
+        )
         for code in sorted(set(language_settings) | set(stance))
     )
     actors = _actors(rf, top.get("actors", []))
     return RuleSet(
         topic=path.stem,
         title=rf.string(topic["title"], "topic.title"),
-        version=hashlib.sha256(rf.raw).hexdigest()[:12],
+        # The version covers what decides a label: the topic file and the voice cues it inherits.
+        version=hashlib.sha256(rf.raw + b"\0" + base.raw).hexdigest()[:12],
         languages=languages,
         milestones=milestones,
         path=path,
@@ -335,28 +356,42 @@ def _scoring(rf: RuleFile, value: Any) -> Scoring:
     )
 
 
-def _optional(rf: RuleFile, table: Any, name: str, key: str) -> re.Pattern[str] | None:
-    if name not in table:
-        return None
-    return _patterns(rf, rf.strings(table[name], f"{key}.{name}"), f"{key}.{name}")
+def _language_defaults(base: RuleFile) -> dict[str, dict[str, Any]]:
+    top = base.table(base.data, "", {"language"}, {"language"})
+    table = base.table(top["language"], "language", set(top["language"]))
+    out = {}
+    for code, settings in table.items():
+        if not _LANGUAGE_CODE.match(code):
+            raise base.error(f"language.{code}", "must be a two-letter ISO 639-1 language code")
+        out[code] = base.table(settings, f"language.{code}", set(VOICE_KEYS))
+    return out
 
 
-def _language(rf: RuleFile, code: str, settings: Any, groups: Any, seen: set[str]) -> LanguageRules:
+def _language(
+    rf: RuleFile,
+    code: str,
+    settings: Any,
+    groups: Any,
+    seen: set[str],
+    base: RuleFile | None = None,
+    inherited: dict[str, Any] | None = None,
+) -> LanguageRules:
+    """One language's rules; its voice cues are the inherited defaults plus the topic's own additions."""
     key = f"language.{code}"
-    settings = rf.table(
-        settings,
-        key,
-        {
-            "attribution",
-            "attribution_exceptions",
-            "first_person",
-            "negation",
-            "negation_exceptions",
-            "opinion",
-            "adversative",
-            "concessive",
-        },
-    )
+    settings = rf.table(settings, key, set(VOICE_KEYS))
+    inherited = inherited or {}
+
+    def cues(name: str) -> re.Pattern[str] | None:
+        sources: list[str] = []
+        if name in inherited and base is not None:
+            sources += base.strings(inherited[name], f"{key}.{name}")
+            _patterns(base, sources, f"{key}.{name}")
+        if name in settings:
+            own = rf.strings(settings[name], f"{key}.{name}")
+            _patterns(rf, own, f"{key}.{name}")
+            sources += own
+        return compile_alternatives(sources) if sources else None
+
     groups = rf.table(groups, f"stance.{code}", set(SIDES))
     rules: list[Rule] = []
     for side in SIDES:
@@ -365,15 +400,16 @@ def _language(rf: RuleFile, code: str, settings: Any, groups: Any, seen: set[str
             rules.append(_rule(rf, code, side, index, item, seen))
     return LanguageRules(
         code=code,
-        attribution=_optional(rf, settings, "attribution", key),
-        first_person=_optional(rf, settings, "first_person", key),
-        negation=_optional(rf, settings, "negation", key),
-        negation_exceptions=_optional(rf, settings, "negation_exceptions", key),
+        attribution=cues("attribution"),
+        first_person=cues("first_person"),
+        negation=cues("negation"),
+        negation_exceptions=cues("negation_exceptions"),
         rules=tuple(rules),
-        opinion=_optional(rf, settings, "opinion", key),
-        adversative=_optional(rf, settings, "adversative", key),
-        attribution_exceptions=_optional(rf, settings, "attribution_exceptions", key),
-        concessive=_optional(rf, settings, "concessive", key),
+        opinion=cues("opinion"),
+        adversative=cues("adversative"),
+        attribution_exceptions=cues("attribution_exceptions"),
+        concessive=cues("concessive"),
+        statement=cues("statement"),
     )
 
 

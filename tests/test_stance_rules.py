@@ -73,7 +73,8 @@ def line_of(text: str, needle: str, occurrence: int = 1) -> int:
 def test_the_project_rule_file_loads() -> None:
     ruleset = load_ruleset(RULES)
     assert ruleset.topic == "amnesty-2015"
-    assert ruleset.version == hashlib.sha256(RULES.read_bytes()).hexdigest()[:12]
+    defaults = ROOT / "stance" / "languages.toml"
+    assert ruleset.version == hashlib.sha256(RULES.read_bytes() + b"\0" + defaults.read_bytes()).hexdigest()[:12]
     assert {"en", "de", "fr", "es", "sv"} <= set(ruleset.languages)
     assert [m.date for m in ruleset.milestones] == [dt.date(2015, 8, 11), dt.date(2016, 5, 26)]
     assert ruleset.title and ruleset.path == RULES
@@ -224,3 +225,38 @@ def test_unreadable_file_is_a_rule_file_error(tmp_path: Path) -> None:
         load_ruleset(tmp_path / "absent.toml")
     assert isinstance(caught.value, RuleFileError)
     assert "absent.toml" in str(caught.value)
+
+
+JOB_KILLER = MINIMAL.replace("[language.en]\nnegation = ['not']\n", "").replace(
+    "[[stance.en.opposed]]",
+    "[[stance.en.opposed]]\nid = \"job-killer\"\npattern = 'job killer'\nweight = 2.0\n\n[[stance.en.opposed]]",
+    1,
+)
+
+
+def test_a_topic_without_language_sections_inherits_quotes_attribution_and_negation(tmp_path: Path) -> None:
+    from stance.classify import classify
+
+    assert "[language" not in JOB_KILLER
+    ruleset = load_ruleset(write(tmp_path, JOB_KILLER))
+    lead = "Amnesty held a vote on sex work this week."
+    reported = classify(ruleset, title="", text=f"{lead} The hosts said it was a job killer.", language="en")
+    negated = classify(ruleset, title="", text=f"{lead} The ban is not a job killer.", language="en")
+    own = classify(ruleset, title="", text=f"{lead} This is a job killer.", language="en")
+    assert reported.stance == "neutral"
+    assert [e.voice for e in reported.evidence if e.rule_id.endswith("job-killer")] == ["quoted"]
+    assert negated.stance != "opposed"
+    assert own.stance == "opposed"  # the rule itself works: the defaults are what changed the other two
+
+
+def test_a_topics_language_table_adds_to_the_defaults(tmp_path: Path) -> None:
+    from stance.classify import classify
+
+    extended = JOB_KILLER.replace(
+        "[[stance.en.supportive]]", "[language.en]\nattribution = ['opined']\n\n[[stance.en.supportive]]", 1
+    )
+    ruleset = load_ruleset(write(tmp_path, extended))
+    lead = "Amnesty held a vote on sex work this week."
+    for sentence in ("The hosts opined it was a job killer.", "The hosts said it was a job killer."):
+        result = classify(ruleset, title="", text=f"{lead} {sentence}", language="en")
+        assert result.stance == "neutral", sentence
