@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -356,7 +357,7 @@ def _scoring(rf: RuleFile, value: Any) -> Scoring:
     )
 
 
-def _language_defaults(base: RuleFile) -> dict[str, dict[str, Any]]:
+def _language_defaults(base: RuleFile) -> dict[str, Mapping[str, Any]]:
     top = base.table(base.data, "", {"language"}, {"language"})
     table = base.table(top["language"], "language", set(top["language"]))
     out = {}
@@ -374,7 +375,7 @@ def _language(
     groups: Any,
     seen: set[str],
     base: RuleFile | None = None,
-    inherited: dict[str, Any] | None = None,
+    inherited: Mapping[str, Any] | None = None,
 ) -> LanguageRules:
     """One language's rules; its voice cues are the inherited defaults plus the topic's own additions."""
     key = f"language.{code}"
