@@ -46,6 +46,26 @@ _CLOSE_AFTER = frozenset(".,;:!?)]}—–-…")  # a quote mark right before the
 # behind at so that the regex engine can skip ahead to it (a leading look-behind is tried at every position).
 _SENTENCE_END = re.compile(r"(?:[.!?…]|[:;](?=\s+[\"“„«‘]))([\"'”’»)\]]*\s+)")
 _WORD = re.compile(r"\w+")
+# A period after one of these does not end a sentence: titles, initials, dates and set abbreviations of the twelve
+# rule languages ("Dr.", "U.S.", "Aug.", "z. B.", "bzw.", "M.", "S.A.", "t.ex.", "np.", "т. е."). Compared case-
+# folded, with inner periods kept ("u.s", "m.in"); any single letter is an initial ("J. K. Rowling", "z. B.").
+# Words that as often end a sentence are left out ("no.", "etc.", "usw.", "osv.", "и т. д.", "art.", "me.").
+ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms messrs dr drs prof rev hon gen col lt sgt capt gov rep st jr sr mt ft vs approx dept univ corp
+    jan feb apr jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e a.m p.m ph.d
+    hr hrn fr frau frl bzw vgl ggf inkl evtl sog z.b d.h u.a o.ä s.o s.u u.u ca nr abs bspw dt
+    mme mmes mlle mm cf env p.ex s.a
+    sra srta dra dña lic ee.uu p.ej ud uds núm pág
+    sig sig.ra sigg dott dott.ssa avv pag p.es
+    exa exmo exma v.exa
+    dhr mevr mw bijv o.a d.w.z m.b.t i.p.v t.a.v m.a.w
+    t.ex bl.a dvs s.k jfr resp f.d
+    f.eks mht pga hhv jf evt
+    np m.in tzw tj ul ks mgr inż
+    т.е т.н проф ул
+    """.split()
+)
 
 
 # No replacement above is itself replaced, so replacing the characters one after another equals str.translate,
@@ -201,11 +221,26 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
     return out
 
 
+# The word (with inner periods: "u.s", "z. b") just before a period.
+_WORD_BEFORE = re.compile(r"(\w+(?:\.\s?\w+)*)$")
+
+
+def _abbreviation_before(text: str, period: int) -> bool:
+    word = _WORD_BEFORE.search(text, max(0, period - 24), period)
+    if word is None:
+        return False
+    token = word.group(1).casefold().replace(" ", "")
+    last = token.rsplit(".", 1)[-1]
+    return (len(last) == 1 and last.isalpha()) or last in ABBREVIATIONS or token in ABBREVIATIONS
+
+
 def sentences(text: str, paras: list[tuple[int, int]], first_index: int = 0) -> list[Sentence]:
     out: list[Sentence] = []
     for number, (start, end) in enumerate(paras):
         cursor = start
         for match in _SENTENCE_END.finditer(text, start, end):
+            if text[match.start()] == "." and _abbreviation_before(text, match.start()):
+                continue
             gap = match.start(1)
             if gap > cursor:
                 out.append(Sentence(cursor, gap, number, first_index + len(out)))

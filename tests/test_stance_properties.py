@@ -77,3 +77,33 @@ def test_arbitrary_text_never_crashes_and_stays_in_range(text: str) -> None:
 
 def test_fixture_files_exist() -> None:
     assert FIXTURES and all(Path(p).exists() for p in FIXTURE_FILES)
+
+
+# Abbreviations the issue names, in every rule language's press: a period after them never ends a sentence.
+NAMED_ABBREVIATIONS = [
+    "Dr.", "Mr.", "Mrs.", "U.S.", "Aug.", "z. B.", "bzw.", "M.", "S.A.", "Prof.", "Mme", "Sra.", "Sig.", "Dott.",
+    "dhr.", "bijv.", "t.ex.", "bl.a.", "f.eks.", "np.", "m.in.", "tzw.", "т. е.", "т.н.", "J.",
+]  # fmt: skip
+_WORDS = st.text(
+    alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyzäöüßéèçñøåæłżąęśćńóшщэюя")), min_size=2, max_size=9
+)
+
+
+@given(
+    before=st.lists(_WORDS, min_size=1, max_size=6),
+    abbreviation=st.sampled_from(NAMED_ABBREVIATIONS),
+    after=st.lists(_WORDS, min_size=1, max_size=6),
+    upper=st.booleans(),
+)
+@settings(max_examples=300, deadline=None)
+def test_a_sentence_never_ends_at_a_common_abbreviation(
+    before: list[str], abbreviation: str, after: list[str], upper: bool
+) -> None:
+    from stance.text import paragraphs, sentences
+
+    text = f"{' '.join(before)} {abbreviation} {' '.join(after)}. {after[0]} ends here."
+    if upper:
+        text = text.upper()  # boundaries never depend on letter case
+    found = [text[s.start : s.end] for s in sentences(text, paragraphs(text))]
+    assert len(found) == 2, found
+    assert found[1].casefold() == f"{after[0]} ends here.".casefold()
