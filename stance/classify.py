@@ -16,7 +16,9 @@ from stance.document import Document
 from stance.language import guess_language, normalise_language
 from stance.model import (
     FLAG_NO_RULES_FOR_LANGUAGE,
+    FLAG_INTERVIEW,
     FLAG_PREDATES_TOPIC,
+    FLAG_STATEMENT,
     FLAG_UNCERTAIN,
     Evidence,
     Stance,
@@ -24,8 +26,8 @@ from stance.model import (
     Voice,
 )
 from stance.relevance import judge_relevance
-from stance.rules import LanguageRules, Rule, RuleSet, Scoring
-from stance.text import word_matches
+from stance.rules import LanguageRules, Rule, RuleSet, Scoring, Terms
+from stance.text import Sentence, word_matches
 
 UNKNOWN_LANGUAGE = "und"
 # Confidence given to a "neutral" that was forced because the language has no stance rules: we did not look.
@@ -81,8 +83,11 @@ def classify(ruleset: RuleSet, *, title: str, text: str, language: str | None = 
     assert scoring is not None
     # Both a count and a share of the sentences: a long news report gathers a few marks by chance.
     needed = max(scoring.opinion_min, scoring.opinion_share * len(doc.sentences))
-    opinion = scoring.opinion_min > 0 and _opinion_marks(doc, rules, needed) >= needed
-    hits = _match(doc, rules, scoring, opinion)
+    genre = _genre(doc, rules)
+    # Statements and interviews argue for a side by genre, as opinion pieces do.
+    opinion = genre is not None or (scoring.opinion_min > 0 and _opinion_marks(doc, rules, needed) >= needed)
+    principal = _Principal(genre, ruleset.relevance.anchors if ruleset.relevance else None)
+    hits = _match(doc, rules, scoring, opinion, principal)
     total = sum(hit.evidence.weight for hit in hits if hit.counted)
     if opinion and scoring.opinion_threshold:
         # An argued piece takes a side by its genre: a smaller own-voice lean decides it.
@@ -97,10 +102,64 @@ def classify(ruleset: RuleSet, *, title: str, text: str, language: str | None = 
         confidence=confidence,
         ruleset_version=ruleset.version,
         language=code,
-        flags=(FLAG_UNCERTAIN,) if uncertain else (),
+        flags=((genre,) if genre else ()) + ((FLAG_UNCERTAIN,) if uncertain else ()),
         evidence=tuple(finding.evidence) + tuple(evidence),
         voices=voices,
     )
+
+
+# Where an organisation's text announces itself: the headline, and short heading lines ("PRESS RELEASE", "Media
+# contact: ...", "Signatories:", "Dear Secretary General,") among the first and last paragraphs.
+_HEAD_PARAGRAPHS = 3
+_TAIL_PARAGRAPHS = 4
+_HEADING_WORDS = 15
+# An interview's answers speak of the interviewee ("I", "we") in at least this many answer paragraphs; an
+# explainer's Q&A answers in the outlet's impersonal voice.
+_INTERVIEW_SELF_REFERENCES = 2
+
+
+def _genre(doc: Document, rules: LanguageRules) -> str | None:
+    """FLAG_STATEMENT for an organisation's own text, FLAG_INTERVIEW for an interview, else None (news, opinion)."""
+    if rules.statement is not None:
+        heads = [doc.folded[: doc.fold_offset(doc.title_end)]] if doc.title_end else []
+        body = [p for p in doc.paragraph_spans if p[0] >= doc.title_end]
+        for start, end in body[:_HEAD_PARAGRAPHS] + body[-_TAIL_PARAGRAPHS:]:
+            text = doc.folded[doc.fold_offset(start) : doc.fold_offset(end)]
+            if len(text.split()) <= _HEADING_WORDS:
+                heads.append(text)
+        for head in heads:
+            if rules.statement.match(head.lstrip(" \"'*#-–—|[(")) is not None:
+                return FLAG_STATEMENT
+    if doc.interview_answers and rules.self_reference is not None:
+        speaking = 0
+        for number in sorted(doc.interview_answers):
+            start, end = doc.paragraph_spans[number]
+            if next(
+                word_matches(rules.self_reference, doc.folded[doc.fold_offset(start) : doc.fold_offset(end)]), None
+            ):
+                speaking += 1
+                if speaking >= _INTERVIEW_SELF_REFERENCES:
+                    return FLAG_INTERVIEW
+    return None
+
+
+@dataclass(frozen=True)
+class _Principal:
+    """Who, besides the author, is the text's own voice: an organisation's quoted officers and signatories in its
+    statement (but not Amnesty's words it reports), an interviewee's answers in an interview."""
+
+    genre: str | None
+    anchors: Terms | None
+
+    def speaks(self, doc: Document, sentence: Sentence | None) -> bool:
+        if self.genre is None or sentence is None:
+            return False
+        if self.genre == FLAG_INTERVIEW:
+            return sentence.paragraph in doc.interview_answers
+        if self.anchors is None:
+            return True
+        # "Amnesty claims that ...": the organisation reports the other side; its own officers' words count.
+        return next(word_matches(self.anchors.pattern, doc.outside_quotes(sentence)), None) is None
 
 
 def _evidence_order(evidence: Evidence) -> tuple[int, float, str, str]:
@@ -203,7 +262,9 @@ def _concession(doc: Document, rules: LanguageRules, sentence_index: int) -> int
     return result
 
 
-def _match(doc: Document, rules: LanguageRules, scoring: Scoring, opinion: bool = False) -> list[_Hit]:
+def _match(
+    doc: Document, rules: LanguageRules, scoring: Scoring, opinion: bool = False, principal: _Principal | None = None
+) -> list[_Hit]:
     candidates: list[tuple[Rule, int, int]] = []
     for rule in rules.rules:
         for match in doc.matches(rule.pattern, rule.prefixes):
@@ -222,7 +283,7 @@ def _match(doc: Document, rules: LanguageRules, scoring: Scoring, opinion: bool 
         if (index and intervals[index - 1][1] > start) or (index < len(intervals) and intervals[index][0] < end):
             continue
         intervals.insert(index, (start, end))
-        accepted.append(_hit(doc, rules, scoring, rule, start, end, occurrences, opinion))
+        accepted.append(_hit(doc, rules, scoring, rule, start, end, occurrences, opinion, principal))
     return accepted
 
 
@@ -235,9 +296,12 @@ def _hit(
     end: int,
     occurrences: dict[str, int],
     opinion: bool = False,
+    principal: _Principal | None = None,
 ) -> _Hit:
     sentence = doc.sentence_at(start)
     voice = doc.voice_at(start, sentence, rules)
+    if voice == "quoted" and principal is not None and principal.speaks(doc, sentence):
+        voice = "own"  # the organisation's or the interviewee's words are this text's own voice
     weight = rule.weight
     kind = rule.kind
     if rule.negatable and sentence is not None and _negated(doc, rules, scoring, sentence.start, start):

@@ -36,6 +36,9 @@ class Document:
     sentences: list[Sentence]
     spans: list[Span]
     quoted_paragraphs: set[int]
+    paragraph_spans: list[tuple[int, int]] = field(default_factory=list)
+    # Paragraphs holding an interviewee's answers (their prompts excluded), when the piece is laid out as one.
+    interview_answers: set[int] = field(default_factory=set)
     skip_until: int = 0  # a repeated headline at the top of the text is not counted twice
     _starts: list[int] = field(default_factory=list)
     _span_starts: list[int] = field(default_factory=list)
@@ -55,14 +58,16 @@ class Document:
         original = f"{title}\n\n{text}" if title else text
         title_end = len(title)
         paras = paragraphs(original)
+        answers, prompts = _interview_paragraphs(original, paras, title_end)
         doc = cls(
             original=original,
             folded_text=Folded(original),
             title_end=title_end,
             sentences=sentences(original, paras),
             spans=sorted(quotations(original, paras), key=lambda span: (span.start, span.end)),
-            quoted_paragraphs=_speech_paragraphs(original, paras, title_end)
-            | _interview_paragraphs(original, paras, title_end),
+            quoted_paragraphs=_speech_paragraphs(original, paras, title_end) | answers | prompts,
+            paragraph_spans=paras,
+            interview_answers=answers,
         )
         doc._word_keys = word_keys
         doc._starts = [s.start for s in doc.sentences]
@@ -180,13 +185,34 @@ def _found(pattern: re.Pattern[str], text: str) -> bool:
 
 
 def _reports(rules: LanguageRules, plain: str) -> bool:
-    """An attribution cue that is not part of a phrase reporting nobody ("its core demand", "would have said")."""
+    """An attribution cue that is not part of a phrase reporting nobody ("its core demand", "would have said") and
+    whose speaker is not the author ("we urge", "wir fordern", "vi krever": first-person speech stays own)."""
     assert rules.attribution is not None
     cues = list(word_matches(rules.attribution, plain))
-    if not cues or rules.attribution_exceptions is None:
-        return bool(cues)
-    covered = [(m.start(), m.end()) for m in word_matches(rules.attribution_exceptions, plain)]
-    return any(not any(start <= cue.start() < end for start, end in covered) for cue in cues)
+    if not cues:
+        return False
+    covered = (
+        [(m.start(), m.end()) for m in word_matches(rules.attribution_exceptions, plain)]
+        if rules.attribution_exceptions is not None
+        else []
+    )
+    for cue in cues:
+        if any(start <= cue.start() < end for start, end in covered):
+            continue
+        if rules.self_reference is not None and _spoken_by_self(rules.self_reference, plain, cue.start()):
+            continue
+        return True
+    return False
+
+
+# A first-person pronoun this many words before a reporting verb makes it the author's own speech ("we strongly
+# urge", "vi krever", "nous demandons"); further back it is usually someone else's ("we asked X, who said").
+_SELF_SPEAKER_WORDS = 2
+
+
+def _spoken_by_self(self_reference: re.Pattern[str], plain: str, cue: int) -> bool:
+    words = plain[max(0, cue - 40) : cue].split()[-_SELF_SPEAKER_WORDS:]
+    return any(self_reference.fullmatch(word.strip(",;:\"'")) for word in words)
 
 
 def _speech_paragraphs(text: str, paras: list[tuple[int, int]], title_end: int) -> set[int]:
@@ -211,14 +237,14 @@ PROMPT_WORDS = 40
 INTERVIEW_QUESTIONS = 2
 
 
-def _interview_paragraphs(text: str, paras: list[tuple[int, int]], title_end: int) -> set[int]:
+def _interview_paragraphs(text: str, paras: list[tuple[int, int]], title_end: int) -> tuple[set[int], set[int]]:
     """Prompts and answers of an interview laid out as blocks: a short prompt line, then the answer's lines.
 
     In an interview the answers are the interviewee's words and the prompts the interviewer's (often the critics'
     objections put to the interviewee): neither is the outlet's verdict. A piece counts as an interview when at
     least two blank-line-separated blocks open with a short line ending in "?" followed by more lines; then
     every such prompt-and-answer block after the first of them is someone else's voice. The introduction before
-    the first question stays the outlet's own.
+    the first question stays the outlet's own. Returns (answer paragraphs, prompt paragraphs).
     """
     blocks: list[list[int]] = []
     for number, (start, _) in enumerate(paras):
@@ -238,8 +264,9 @@ def _interview_paragraphs(text: str, paras: list[tuple[int, int]], title_end: in
 
     questions = [i for i, block in enumerate(blocks) if (line := prompt(block)) is not None and line.endswith("?")]
     if len(questions) < INTERVIEW_QUESTIONS:
-        return set()
-    return {number for block in blocks[questions[0] :] if prompt(block) is not None for number in block}
+        return set(), set()
+    laid_out = [block for block in blocks[questions[0] :] if prompt(block) is not None]
+    return {number for block in laid_out for number in block[1:]}, {block[0] for block in laid_out}
 
 
 def _repeated_headline_end(original: str, paras: list[tuple[int, int]], title_end: int) -> int:

@@ -16,6 +16,10 @@ FLAG_NO_RULES_FOR_LANGUAGE = "no_rules_for_language"
 FLAG_UNCERTAIN = "uncertain"
 # Off-topic because a dateline puts the piece before the debate began (the topic's `earliest_year`).
 FLAG_PREDATES_TOPIC = "predates_topic"
+# The text speaks for an organisation (press release, statement, open letter) or is an interview: the
+# organisation's quoted officers, the signatories or the interviewee are its own voice.
+FLAG_STATEMENT = "statement"
+FLAG_INTERVIEW = "interview"
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,7 @@ VOICE_KEYS: tuple[str, ...] = (
     "adversative",
     "concessive",
     "statement",
+    "self_reference",
 )
 
 
@@ -90,6 +91,8 @@ class LanguageRules:
     adversative: re.Pattern[str] | None = None
     # Heading words of an organisation's own text ("press release", "open letter", "Stellungnahme").
     statement: re.Pattern[str] | None = None
+    # First-person pronouns ("I", "we", "wir", "nous", "vi"): an interviewee speaks of themselves.
+    self_reference: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,6 +414,7 @@ def _language(
         attribution_exceptions=cues("attribution_exceptions"),
         concessive=cues("concessive"),
         statement=cues("statement"),
+        self_reference=cues("self_reference"),
     )
 
 

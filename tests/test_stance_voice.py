@@ -1,0 +1,157 @@
+"""Whose voice is the text's own: an organisation's statement, an open letter's signatories, an interviewee; and the
+neutral-news test every such cue must pass (a report of the same words stays neutral). Texts written for these
+tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stance.classify import classify
+from stance.model import FLAG_INTERVIEW, FLAG_STATEMENT, StanceResult
+from stance.rules import RuleSet, load_ruleset
+
+RULES = Path(__file__).resolve().parent.parent / "topics" / "amnesty-2015.toml"
+
+
+@pytest.fixture(scope="module")
+def ruleset() -> RuleSet:
+    return load_ruleset(RULES)
+
+
+def run(ruleset: RuleSet, title: str, text: str, language: str = "en") -> StanceResult:
+    return classify(ruleset, title=title, text=text, language=language)
+
+
+RELEASE = """PRESS RELEASE
+
+London, 12 August 2015 - The Harbour Sex Workers' Alliance today responded to the vote at Amnesty International's \
+International Council Meeting in Dublin on a policy to decriminalise sex work.
+
+"This is a historic victory for human rights and for every sex worker who has been arrested for trying to stay \
+safe," said Jane Doe, the Alliance's coordinator.
+
+"Criminalisation pushes us into the shadows and keeps us from reporting violence to the police," she added.
+
+Media contact: press@alliance.example, +44 20 0000 0000"""
+
+REPORT = """The Harbour Sex Workers' Alliance and the Coalition for Women's Equality reacted sharply on Wednesday to \
+the vote at Amnesty International's council meeting in Dublin on a policy to decriminalise sex work.
+
+"This is a historic victory for human rights," said Jane Doe, the Alliance's coordinator.
+
+"It is a betrayal of women and a gift to pimps," said Ann Roe of the Coalition, which is urging members to \
+reverse the decision."""
+
+LETTER = """Open letter to Amnesty International
+
+Dear Secretary General,
+
+We, the undersigned survivors of prostitution and women's organisations, write to you after the vote in Dublin on \
+your proposed policy to decriminalise the sex trade.
+
+Your resolution would decriminalise pimps and sex buyers. We urge Amnesty to reverse this decision. A policy that \
+treats the purchase of women's bodies as a job is a betrayal of the women you claim to protect.
+
+Amnesty says that "decriminalisation is the best way to protect sex workers". The experience of our members says \
+otherwise.
+
+Signed: 46 organisations"""
+
+LETTER_NEWS = """More than forty women's organisations have signed an open letter urging Amnesty International to \
+reverse the decision its council took in Dublin on a policy to decriminalise sex work, calling the vote a betrayal.
+
+Amnesty said the policy was the best way to protect sex workers' human rights and that trafficking would remain a \
+crime."""
+
+INTERVIEW = """The epidemiologist Maria Lind has studied HIV among sex workers for twenty years. We asked her about \
+Amnesty International's vote in Dublin to support a policy of decriminalisation.
+
+Why did Amnesty vote this way?
+I think they looked at the evidence. Every study I know shows that criminalisation drives sex work underground and \
+puts workers at risk of violence and HIV.
+
+Critics call it a gift to pimps. Is it?
+No. It is a historic step for human rights. We finally have a human rights organisation that listens to sex \
+workers themselves."""
+
+EXPLAINER = """Amnesty International's council voted in Dublin on Tuesday for a policy to decriminalise sex work. \
+Here is what the vote means.
+
+What did Amnesty vote for?
+The resolution asks its board to develop a policy supporting the decriminalisation of consensual adult sex work.
+
+Who is against it?
+Women's rights groups call it a betrayal of women and a gift to pimps. Supporters call it a historic victory for \
+human rights."""
+
+
+def test_a_press_release_speaks_through_its_quoted_officers(ruleset: RuleSet) -> None:
+    result = run(ruleset, "Sex workers' alliance hails Amnesty vote", RELEASE)
+    assert FLAG_STATEMENT in result.flags
+    assert result.stance == "supportive"
+    quoted_own = [e for e in result.evidence if e.kind != "relevance" and "historic" in e.matched.casefold()]
+    assert quoted_own and all(e.voice == "own" for e in quoted_own)
+
+
+def test_a_news_report_of_the_same_words_stays_neutral(ruleset: RuleSet) -> None:
+    result = run(ruleset, "Amnesty vote divides campaigners", REPORT)
+    assert FLAG_STATEMENT not in result.flags
+    assert result.stance == "neutral"
+    assert all(e.voice == "quoted" for e in result.evidence if e.kind == "stance")
+
+
+def test_an_open_letter_is_its_signatories_voice_and_the_words_it_reports_are_not(ruleset: RuleSet) -> None:
+    result = run(ruleset, "Open letter: reverse the Dublin decision", LETTER)
+    assert FLAG_STATEMENT in result.flags
+    assert result.stance == "opposed"
+    amnesty_quote = [e for e in result.evidence if "best way" in e.matched.casefold()]
+    assert amnesty_quote and all(e.voice == "quoted" for e in amnesty_quote)
+
+
+def test_news_about_an_open_letter_stays_neutral(ruleset: RuleSet) -> None:
+    result = run(ruleset, "Women's groups sign letter against Amnesty plan", LETTER_NEWS)
+    assert FLAG_STATEMENT not in result.flags
+    assert result.stance == "neutral"
+
+
+def test_an_interviewee_speaks_for_the_interview_but_the_prompts_do_not(ruleset: RuleSet) -> None:
+    result = run(ruleset, "'The evidence is clear': an epidemiologist on Amnesty's vote", INTERVIEW)
+    assert FLAG_INTERVIEW in result.flags
+    assert result.stance == "supportive"
+    prompt = [e for e in result.evidence if "gift to pimps" in e.snippet]
+    assert prompt and all(e.voice == "quoted" for e in prompt)
+
+
+def test_an_explainers_questions_and_answers_stay_the_outlets_neutral_account(ruleset: RuleSet) -> None:
+    result = run(ruleset, "Amnesty's sex work vote: questions and answers", EXPLAINER)
+    assert FLAG_INTERVIEW not in result.flags and FLAG_STATEMENT not in result.flags
+    assert result.stance == "neutral"
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "stance"),
+    [
+        pytest.param(
+            "de",
+            "Stellungnahme zum Beschluss von Amnesty International",
+            "Wir begrüßen den Beschluss von Amnesty International in Dublin, die Sexarbeit zu entkriminalisieren. "
+            "Das ist ein historischer Schritt für die Menschenrechte von Sexarbeiterinnen.",
+            "supportive",
+            id="de-statement",
+        ),
+        pytest.param(
+            "en",
+            "Amnesty must think again",
+            "Amnesty International voted in Dublin for a policy to decriminalise the sex trade. We strongly urge "
+            "Amnesty to reverse this decision, which is a betrayal of women.",
+            "opposed",
+            id="en-we-urge-is-own-voice",
+        ),
+    ],
+)
+def test_first_person_plural_is_the_texts_own_voice(
+    ruleset: RuleSet, language: str, title: str, text: str, stance: str
+) -> None:
+    assert run(ruleset, title, text, language).stance == stance
