@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from stance.document import Document
 from stance.language import guess_language, normalise_language
 from stance.model import (
-    FLAG_NO_RULES_FOR_LANGUAGE,
     FLAG_INTERVIEW,
+    FLAG_NO_RULES_FOR_LANGUAGE,
     FLAG_PREDATES_TOPIC,
     FLAG_STATEMENT,
     FLAG_UNCERTAIN,
