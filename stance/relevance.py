@@ -75,6 +75,8 @@ def judge_relevance(ruleset: RuleSet, doc: Document, language: str, known: bool)
         if len(extended) > len(anchors):
             found = _anchored(settings, extended, subjects, events, lead, subject_sentences)
     if found is None:
+        found = _sustained(settings, anchors, subjects, events, subject_sentences)
+    if found is None:
         return RelevanceFinding(False)
     pair, event = found
     if _predates(doc, settings.earliest_year):
@@ -124,6 +126,34 @@ def _anchored(
     if event is None:
         return None
     return pair, event
+
+
+# A piece that keeps returning to both the organisation and the subject is about them even when the three terms
+# never meet in one window: a reader's letter that names Amnesty in its headline and the vote three paragraphs on,
+# a column that says "the report" and "the organisation". This many sentences name each.
+SUSTAINED_MENTIONS = 2
+
+
+def _sustained(
+    settings: Relevance,
+    anchors: dict[int, str],
+    subjects: _LazyHits,
+    events: _LazyHits,
+    subject_sentences: Callable[[], dict[int, str]],
+) -> tuple[tuple[tuple[int, str], tuple[int, str]], tuple[tuple[int, str], tuple[int, str]]] | None:
+    """Anchor and subject each named in several sentences, a pair of them within a wider window, and the event
+    named anywhere in the author's words."""
+    named = subject_sentences()
+    if len(anchors) < SUSTAINED_MENTIONS or len(named) < SUSTAINED_MENTIONS:
+        return None
+    pair = _near(anchors, subjects, settings.window + 2, set())
+    if pair is None:
+        return None
+    for index in range(len(events.doc.sentences)):
+        text = events.get(index)
+        if text is not None:
+            return pair, (pair[1], (index, text))
+    return None
 
 
 def _sentence_hits(doc: Document, patterns: list[Terms], *, quotes_ok: bool) -> dict[int, str]:
