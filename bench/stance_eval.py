@@ -1,10 +1,13 @@
 """Measure the stance classifier on labelled corpora: `python -m bench.stance_eval [--labels FILE | --all]`.
 
 Reads ../shared/corpus/dev.jsonl beside the checkout when present (third-party text: read, never copied) and
-prints the same table as `presswatch evaluate --labels FILE`, with the majority and keyword-count baselines.
-`--all` prints one summary line per labelled set: the development set (when present) and every corpus written
-for the project under bench/corpus/ (bench/corpus/README.md says which are held out), the figures docs/rules.md
-quotes.
+prints the same table as `presswatch evaluate --labels FILE`, with the majority and seed-lexicon baselines.
+`--all` prints one summary line per development and tuning set: the development set (when present) and every
+corpus written for the project directly under bench/corpus/ (never the held-out sets under bench/corpus/heldout/).
+`--choose-band` picks the seed-lexicon baseline's neutral band on the development set.
+`--heldout` measures the held-out sets: aggregate figures only (never the items it got wrong), appended to
+bench/corpus/heldout/MEASUREMENTS.md; bench/corpus/README.md gives the protocol (once, at the end of a piece of
+work).
 """
 
 from __future__ import annotations
@@ -15,38 +18,108 @@ import sys
 import time
 from pathlib import Path
 
-from stance.evaluate import evaluate_labelled, format_evaluation
+from stance.evaluate import LEXICON_NEUTRAL_BAND, Evaluation, evaluate_labelled, format_evaluation
 from stance.rules import load_ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_LABELS = ROOT.parent / "shared" / "corpus" / "dev.jsonl"
 DEFAULT_RULES = ROOT / "topics" / "amnesty-2015.toml"
 CORPORA = ROOT / "bench" / "corpus"
+HELDOUT = CORPORA / "heldout"
+MEASUREMENTS = HELDOUT / "MEASUREMENTS.md"
 
 
 def _rows(path: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def _line(name: str, e: Evaluation) -> str:
+    recall = "/".join(f"{e.per_class[label].recall:.2f}" for label in ("supportive", "opposed", "neutral"))
+    return (
+        f"| {name} | {e.n} | {e.macro_f1:.3f} | {e.accuracy:.3f} | {recall} | {e.relevance.f1:.3f} "
+        f"| {e.off_topic_f1:.3f} | {e.calibration_error:.3f} | {e.baselines['seed_lexicon'].macro_f1:.3f} "
+        f"| {e.baselines['majority'].macro_f1:.3f} |"
+    )
+
+
+_HEADER = [
+    "| set | n | macro-F1 | accuracy | recall sup/opp/neu | relevance F1 | off-topic F1 | calibration error "
+    "| seed lexicon | majority |",
+    "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|",
+]
+
+
 def summary(rules: Path) -> str:
-    """One line per labelled set: macro-F1, accuracy, per-class recall, relevance and off-topic F1, baselines."""
+    """One line per development/tuning set: macro-F1, accuracy, recalls, relevance and off-topic F1, calibration
+    error, baselines."""
     ruleset = load_ruleset(rules)
     paths = ([DEFAULT_LABELS] if DEFAULT_LABELS.exists() else []) + sorted(CORPORA.glob("*.jsonl"))
-    lines = [
-        f"rules: {rules.name} (version {ruleset.version})",
-        "| set | n | macro-F1 | accuracy | recall sup/opp/neu | relevance F1 | off-topic F1 | keyword count "
-        "| majority |",
-        "|---|---:|---:|---:|---|---:|---:|---:|---:|",
-    ]
+    lines = [f"rules: {rules.name} (version {ruleset.version})", *_HEADER]
     for path in paths:
-        e = evaluate_labelled(ruleset, _rows(path))
-        recall = "/".join(f"{e.per_class[label].recall:.2f}" for label in ("supportive", "opposed", "neutral"))
-        lines.append(
-            f"| {path.name} | {e.n} | {e.macro_f1:.3f} | {e.accuracy:.3f} | {recall} | {e.relevance.f1:.3f} "
-            f"| {e.off_topic_f1:.3f} | {e.baselines['keyword_count'].macro_f1:.3f} "
-            f"| {e.baselines['majority'].macro_f1:.3f} |"
-        )
+        lines.append(_line(path.name, evaluate_labelled(ruleset, _rows(path))))
     return "\n".join(lines)
+
+
+def choose_band(labels: Path, bands: range = range(7)) -> str:
+    """The seed-lexicon baseline's macro-F1 for each neutral band on the development set (choose there, only)."""
+    ruleset = load_ruleset(DEFAULT_RULES)
+    rows = _rows(labels)
+    scores = {band: evaluate_labelled(ruleset, rows, band=band).baselines["seed_lexicon"].macro_f1 for band in bands}
+    best = max(scores, key=lambda band: (scores[band], -band))
+    listed = " / ".join(f"{scores[band]:.3f}" for band in bands)
+    return f"seed lexicon on {labels.name}: band {bands.start}..{bands.stop - 1} -> macro-F1 {listed}; best band {best}"
+
+
+def heldout(rules: Path, record: Path | None = MEASUREMENTS) -> str:
+    """Aggregate figures on every held-out set, and on all of them pooled; never the items it got wrong."""
+    import datetime as dt
+    import subprocess
+
+    ruleset = load_ruleset(rules)
+    paths = sorted(HELDOUT.glob("*.jsonl"))
+    if not paths:
+        return f"no held-out sets under {HELDOUT}"
+    pooled: list[dict[str, object]] = []
+    lines = [f"rules: {rules.name} (version {ruleset.version})", *_HEADER]
+    for path in paths:
+        rows = _rows(path)
+        pooled += rows
+        lines.append(_line(path.name, evaluate_labelled(ruleset, rows)))
+    everything = evaluate_labelled(ruleset, pooled)
+    lines.append(_line("all held-out", everything))
+    english = [r for r in pooled if r.get("language") == "en"]
+    other = [r for r in pooled if r.get("language") != "en"]
+    lines.append("")
+    lines.append(
+        f"accuracy: English {_accuracy(ruleset, english):.3f} (n={len(english)}), other languages "
+        f"{_accuracy(ruleset, other):.3f} (n={len(other)})"
+    )
+    lines.append(
+        "accuracy per language: "
+        + ", ".join(f"{code} {s.accuracy:.2f} (n={s.n})" for code, s in sorted(everything.per_language.items()))
+    )
+    genres = sorted({str(r.get("genre") or "?") for r in pooled})
+    lines.append(
+        "accuracy per genre: "
+        + ", ".join(
+            f"{g} {_accuracy(ruleset, [r for r in pooled if str(r.get('genre') or '?') == g]):.2f} "
+            f"(n={sum(1 for r in pooled if str(r.get('genre') or '?') == g)})"
+            for g in genres
+        )
+    )
+    text = "\n".join(lines)
+    if record is not None:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        with record.open("a", encoding="utf-8") as handle:
+            handle.write(f"\n## {stamp}, commit {commit.stdout.strip() or '?'}\n\n{text}\n")
+    return text
+
+
+def _accuracy(ruleset: object, rows: list[dict[str, object]]) -> float:
+    if not rows:
+        return 0.0
+    return evaluate_labelled(ruleset, rows).accuracy  # type: ignore[arg-type]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,11 +127,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labels", type=Path, default=DEFAULT_LABELS, help="labelled JSON Lines file")
     parser.add_argument("--rules", type=Path, default=DEFAULT_RULES, help="topic rule file")
     parser.add_argument("--quiet", action="store_true", help="leave out the list of mistakes")
-    parser.add_argument("--all", action="store_true", help="one summary line per labelled set")
+    parser.add_argument("--all", action="store_true", help="one summary line per development and tuning set")
+    parser.add_argument(
+        "--choose-band", action="store_true", help="the seed-lexicon baseline's neutral band, on the development set"
+    )
+    parser.add_argument(
+        "--heldout",
+        action="store_true",
+        help="measure the held-out sets (aggregates only; recorded in bench/corpus/heldout/MEASUREMENTS.md)",
+    )
     args = parser.parse_args(argv)
     if args.all:
         print(summary(args.rules))
         return 0
+    if args.choose_band:
+        if not DEFAULT_LABELS.exists():
+            print(f"no development set at {DEFAULT_LABELS}", file=sys.stderr)
+            return 0
+        print(choose_band(DEFAULT_LABELS))
+        print(f"(in use: LEXICON_NEUTRAL_BAND = {LEXICON_NEUTRAL_BAND})")
+        return 0
+    if args.heldout:
+        print(heldout(args.rules))
+        return 0
+    if args.labels.resolve().is_relative_to(HELDOUT.resolve()):
+        print("held-out sets are measured with --heldout only (aggregates, recorded)", file=sys.stderr)
+        return 2
     if not args.labels.exists():
         print(f"no labelled corpus at {args.labels}: nothing to measure (pass --labels FILE)", file=sys.stderr)
         return 0

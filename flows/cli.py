@@ -226,10 +226,15 @@ def evaluate(
         str | None, typer.Option(help="Labelled JSON Lines file (default: human labels in the warehouse).")
     ] = None,
     topic: Annotated[str | None, typer.Option(help="Topic (default: the first enabled topic).")] = None,
+    rules: Annotated[
+        Path | None, typer.Option(help="A candidate rule file: show before (the topic's rules) and after (this file).")
+    ] = None,
 ) -> None:
-    """Measure the classifier: per-class precision/recall/F1, macro-F1, relevance, confusion matrix, baselines."""
+    """Measure the classifier: per-class precision/recall/F1, macro-F1, relevance, confusion matrix, baselines,
+    reliability of its confidence; with --rules, a candidate rule file against the current one."""
     from flows.pipeline import load_rulesets
-    from stance.evaluate import evaluate_labelled, format_evaluation
+    from stance.evaluate import evaluate_labelled, format_comparison, format_evaluation
+    from stance.rules import load_ruleset
 
     settings = _settings(missing_ok=labels is not None)
     ruleset = load_rulesets(settings, [topic] if topic else list(settings.topics[:1]))[0]
@@ -247,7 +252,20 @@ def evaluate(
         rows = labelled_articles(settings.warehouse_path, ruleset.topic)
         if not rows:
             raise PresswatchError("no human labels in the warehouse yet (presswatch label URL --stance ...)")
-    typer.echo(format_evaluation(evaluate_labelled(ruleset, rows)))
+    before = evaluate_labelled(ruleset, rows)
+    if rules is None:
+        typer.echo(format_evaluation(before))
+        return
+    candidate = load_ruleset(rules)
+    after = evaluate_labelled(candidate, rows)
+    typer.echo(
+        format_comparison(
+            before,
+            after,
+            f"{ruleset.path} (version {ruleset.version})",
+            f"{rules} (version {candidate.version})",
+        )
+    )
 
 
 @app.command()

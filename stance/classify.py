@@ -59,7 +59,7 @@ def classify(ruleset: RuleSet, *, title: str, text: str, language: str | None = 
             relevant=False,
             stance="off_topic",
             score=0.0,
-            confidence=_off_topic_confidence(finding.predates),
+            confidence=_off_topic_confidence(finding.predates, ruleset.scoring),
             ruleset_version=ruleset.version,
             language=code,
             flags=(FLAG_PREDATES_TOPIC,) if finding.predates else (),
@@ -93,6 +93,7 @@ def classify(ruleset: RuleSet, *, title: str, text: str, language: str | None = 
         # An argued piece takes a side by its genre: a smaller own-voice lean decides it.
         scoring = dataclasses.replace(scoring, threshold=min(scoring.threshold, scoring.opinion_threshold))
     stance, confidence, uncertain = _decide(total, scoring)
+    margin = round(abs(abs(total) - scoring.threshold), 6)
     evidence = sorted((hit.evidence for hit in hits), key=_evidence_order)
     return StanceResult(
         topic=ruleset.topic,
@@ -105,6 +106,7 @@ def classify(ruleset: RuleSet, *, title: str, text: str, language: str | None = 
         flags=((genre,) if genre else ()) + ((FLAG_UNCERTAIN,) if uncertain else ()),
         evidence=tuple(finding.evidence) + tuple(evidence),
         voices=voices,
+        margin=margin,
     )
 
 
@@ -177,13 +179,23 @@ def _decide(total: float, scoring: Scoring) -> tuple[Stance, float, bool]:
     else:
         stance = "neutral"
     margin = abs(abs(total) - threshold)
-    confidence = round(0.5 + 0.5 * math.tanh(margin / scoring.scale), 6)
-    return stance, confidence, margin < scoring.uncertain_margin
+    return stance, round(_confidence(margin, scoring), 6), margin < scoring.uncertain_margin
 
 
-def _off_topic_confidence(predates: bool) -> float:
+def _confidence(margin: float, scoring: Scoring) -> float:
+    """How likely the label is right, from its margin: the topic's calibrated curve when it has one."""
+    if scoring.confidence_intercept is not None and scoring.confidence_slope is not None:
+        return 1.0 / (1.0 + math.exp(-(scoring.confidence_intercept + scoring.confidence_slope * margin)))
+    return 0.5 + 0.5 * math.tanh(margin / scoring.scale)
+
+
+def _off_topic_confidence(predates: bool, scoring: Scoring | None) -> float:
     # Off-topic is decided by a hard gate; a dateline before the debate is a weaker reason than a missing anchor.
-    return 0.7 if predates else 0.9
+    if predates:
+        return 0.7
+    if scoring is not None and scoring.off_topic_confidence is not None:
+        return scoring.off_topic_confidence
+    return 0.9
 
 
 def _opinion_marks(doc: Document, rules: LanguageRules, enough: float = math.inf) -> int:

@@ -15,8 +15,8 @@ from typing import Any
 from stance.classify import classify
 from stance.language import normalise_language
 from stance.model import STANCES
-from stance.rules import RuleSet
-from stance.text import word_matches
+from stance.rules import Rule, RuleSet
+from stance.text import fold_quotes, word_matches
 
 LABELS: tuple[str, ...] = STANCES  # supportive, opposed, neutral, off_topic
 SIDE_LABELS: tuple[str, ...] = ("supportive", "opposed", "neutral")  # macro-F1 is over these three
@@ -37,6 +37,44 @@ class LanguageScores:
     accuracy: float
 
 
+@dataclass(frozen=True, slots=True)
+class Bin:
+    """Results whose confidence falls in [low, high): how sure the classifier said it was, and how often it was right."""
+
+    low: float
+    high: float
+    n: int
+    confidence: float  # mean stated confidence
+    accuracy: float  # share of these results whose label was right
+
+
+# Ten bins of stated confidence: enough to see the curve on a few hundred labels, not so many that each is empty.
+RELIABILITY_BINS = 10
+
+
+def reliability(confidences: Sequence[float], correct: Sequence[bool], bins: int = RELIABILITY_BINS) -> tuple[Bin, ...]:
+    """Stated confidence against observed accuracy, per bin of confidence (empty bins left out)."""
+    grouped: dict[int, list[tuple[float, bool]]] = {}
+    for confidence, right in zip(confidences, correct, strict=True):
+        grouped.setdefault(min(int(confidence * bins), bins - 1), []).append((confidence, right))
+    return tuple(
+        Bin(
+            low=index / bins,
+            high=(index + 1) / bins,
+            n=len(items),
+            confidence=sum(c for c, _ in items) / len(items),
+            accuracy=sum(r for _, r in items) / len(items),
+        )
+        for index, items in sorted(grouped.items())
+    )
+
+
+def calibration_error(table: Sequence[Bin]) -> float:
+    """Expected calibration error: the bins' gaps between stated confidence and accuracy, weighted by size."""
+    total = sum(b.n for b in table)
+    return sum(b.n * abs(b.accuracy - b.confidence) for b in table) / total if total else 0.0
+
+
 @dataclass(frozen=True)
 class Evaluation:
     n: int
@@ -49,6 +87,8 @@ class Evaluation:
     per_language: Mapping[str, LanguageScores]
     baselines: Mapping[str, Evaluation] = field(default_factory=dict)
     mistakes: tuple[tuple[str, str, str, str], ...] = ()  # (id, language, gold, predicted)
+    reliability: tuple[Bin, ...] = ()  # stated confidence against observed accuracy (evaluate_labelled)
+    calibration_error: float = 0.0  # expected calibration error of that table
 
 
 def _scores(gold: Sequence[str], predicted: Sequence[str], positive: set[str]) -> Scores:
@@ -121,32 +161,55 @@ def _evaluate(
     )
 
 
-def keyword_count_label(ruleset: RuleSet, title: str, text: str) -> str:
-    """The 'plain keyword count' baseline: supportive vs opposed rule phrases counted over the whole text,
-    every language's phrases, unweighted, with no quotation handling, no negation and no relevance gate beyond
-    'some phrase matched'."""
-    folded = f"{title}\n{text}".casefold()
-    support = oppose = 0
-    for rules in ruleset.language_rules:
-        for rule in rules.rules:
-            hits = sum(1 for _ in word_matches(rule.pattern, folded))
-            if rule.weight > 0:
-                support += hits
-            else:
-                oppose += hits
-    if support == oppose == 0:
+# The honest baseline (docs/rules.md, "Baselines"): the seed article's stance terms (every rule whose origin is a
+# seed paragraph), counted +1 / -1 per match in the article's language, with presswatch's own relevance gate, and
+# neutral unless one side leads by more than this many matches. The band was chosen on the development set
+# (`python -m bench.stance_eval --choose-band`, ../shared/corpus/dev.jsonl, 2026-12-05: band 0..6 gave macro-F1
+# 0.533 / 0.575 / 0.632 / 0.592 / 0.595 / 0.576 / 0.524), never on a held-out set.
+LEXICON_NEUTRAL_BAND = 2
+
+
+def seed_lexicon(ruleset: RuleSet) -> dict[str, tuple[Rule, ...]]:
+    """Per language, the rules seeded from the seed article (origin "seed ¶N ...")."""
+    return {
+        rules.code: tuple(rule for rule in rules.rules if rule.origin.casefold().startswith("seed"))
+        for rules in ruleset.language_rules
+    }
+
+
+def lexicon_label(
+    lexicon: Mapping[str, Sequence[Rule]],
+    language: str,
+    relevant: bool,
+    title: str,
+    text: str,
+    band: int = LEXICON_NEUTRAL_BAND,
+) -> str:
+    """The lexicon baseline's label: the seed's stance terms counted in the article's language, no voice,
+    quotation or negation handling; relevance from the same gate as the rules, so that only stance differs."""
+    if not relevant:
         return "off_topic"
-    if support == oppose:
+    folded = fold_quotes(f"{title}\n{text}".casefold())
+    lead = 0
+    for rule in lexicon.get(language, ()):
+        hits = sum(1 for _ in word_matches(rule.pattern, folded))
+        lead += hits if rule.weight > 0 else -hits
+    if abs(lead) <= band:
         return "neutral"
-    return "supportive" if support > oppose else "opposed"
+    return "supportive" if lead > 0 else "opposed"
 
 
-def evaluate_labelled(ruleset: RuleSet, rows: Iterable[Mapping[str, Any]]) -> Evaluation:
-    """Classify labelled rows (dev-corpus JSON Lines fields) and measure them, with both baselines."""
+def evaluate_labelled(
+    ruleset: RuleSet, rows: Iterable[Mapping[str, Any]], *, band: int = LEXICON_NEUTRAL_BAND
+) -> Evaluation:
+    """Classify labelled rows (dev-corpus JSON Lines fields) and measure them, with both baselines (majority
+    class; the seed lexicon with neutral band `band`)."""
     gold: list[str] = []
     predicted: list[str] = []
-    keyword: list[str] = []
+    lexical: list[str] = []
     languages: list[str] = []
+    confidences: list[float] = []
+    lexicon = seed_lexicon(ruleset)
     mistakes: list[tuple[str, str, str, str]] = []
     for number, row in enumerate(rows, start=1):
         label = row.get("label")
@@ -158,13 +221,15 @@ def evaluate_labelled(ruleset: RuleSet, rows: Iterable[Mapping[str, Any]]) -> Ev
         result = classify(ruleset, title=title, text=text, language=language)
         gold.append(str(label))
         predicted.append(result.stance)
-        keyword.append(keyword_count_label(ruleset, title, text))
+        confidences.append(result.confidence)
+        lexical.append(lexicon_label(lexicon, result.language, result.relevant, title, text, band))
         languages.append(language or result.language)
         if result.stance != label:
             mistakes.append((str(row.get("id") or number), languages[-1], str(label), result.stance))
     evaluation = _evaluate(gold, predicted, languages, with_majority=True)
     baselines = dict(evaluation.baselines)
-    baselines["keyword_count"] = _evaluate(gold, keyword, languages, with_majority=False)
+    baselines["seed_lexicon"] = _evaluate(gold, lexical, languages, with_majority=False)
+    table = reliability(confidences, [g == p for g, p in zip(gold, predicted, strict=True)])
     return Evaluation(
         n=evaluation.n,
         per_class=evaluation.per_class,
@@ -176,6 +241,8 @@ def evaluate_labelled(ruleset: RuleSet, rows: Iterable[Mapping[str, Any]]) -> Ev
         per_language=evaluation.per_language,
         baselines=baselines,
         mistakes=tuple(mistakes),
+        reliability=table,
+        calibration_error=calibration_error(table),
     )
 
 
@@ -209,7 +276,39 @@ def format_evaluation(ev: Evaluation) -> str:
                 f"{name:<16}{other.macro_f1:>10.3f}{other.relevance.f1:>10.3f}"
                 f"{other.off_topic_f1:>10.3f}{other.accuracy:>10.3f}"
             )
+    if ev.reliability:
+        lines += [
+            "",
+            f"reliability: stated confidence against observed accuracy (expected calibration error "
+            f"{ev.calibration_error:.3f})",
+            f"{'confidence':<14}{'n':>5}{'stated':>10}{'observed':>10}",
+        ]
+        for b in ev.reliability:
+            lines.append(f"{f'{b.low:.1f}-{b.high:.1f}':<14}{b.n:>5}{b.confidence:>10.3f}{b.accuracy:>10.3f}")
     if ev.mistakes:
         lines += ["", "mistakes (id, language, gold -> predicted)"]
         lines += [f"  {ident} [{lang}] {gold} -> {pred}" for ident, lang, gold, pred in ev.mistakes]
+    return "\n".join(lines)
+
+
+def format_comparison(before: Evaluation, after: Evaluation, before_name: str, after_name: str) -> str:
+    """Before and after a rule change on the same labels: headline figures side by side, then the items the
+    change fixed and the ones it broke (`presswatch evaluate --rules CANDIDATE.toml`)."""
+
+    def figures(ev: Evaluation) -> list[float]:
+        recalls = [ev.per_class[label].recall for label in SIDE_LABELS]
+        return [ev.macro_f1, ev.accuracy, *recalls, ev.relevance.f1, ev.calibration_error]
+
+    names = ["macro-F1", "accuracy", *(f"recall {label}" for label in SIDE_LABELS), "relevance F1", "calibration error"]
+    lines = [f"items: {before.n}", f"{'':<22}{'before':>10}{'after':>10}{'change':>10}"]
+    for name, old, new in zip(names, figures(before), figures(after), strict=True):
+        lines.append(f"{name:<22}{old:>10.3f}{new:>10.3f}{new - old:>+10.3f}")
+    wrong_before = {m[0]: m for m in before.mistakes}
+    wrong_after = {m[0]: m for m in after.mistakes}
+    fixed = [wrong_before[i] for i in wrong_before if i not in wrong_after]
+    broken = [wrong_after[i] for i in wrong_after if i not in wrong_before]
+    lines += ["", f"before: {before_name}", f"after:  {after_name}", "", f"fixed ({len(fixed)}):"]
+    lines += [f"  {ident} [{lang}] {gold} (was {pred})" for ident, lang, gold, pred in fixed]
+    lines.append(f"broken ({len(broken)}):")
+    lines += [f"  {ident} [{lang}] {gold} -> {pred}" for ident, lang, gold, pred in broken]
     return "\n".join(lines)

@@ -57,3 +57,6 @@ class StanceResult:
     flags: tuple[str, ...] = ()
     evidence: tuple[Evidence, ...] = field(default_factory=tuple)
     voices: tuple[Voice, ...] = field(default_factory=tuple)
+    # How far the own-voice total is from the threshold it was decided at (0 when no stance was scored): what the
+    # confidence is calibrated from (bench/calibrate.py).
+    margin: float = 0.0

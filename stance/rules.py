@@ -138,6 +138,12 @@ class Scoring:
     opinion_framing_factor: float = 1.0
     opinion_threshold: float = 0.0  # the threshold for opinion pieces (0: the same as for news)
     concession_factor: float = 1.0  # multiplier for own-voice cues in the granted part of a concession
+    # Calibrated confidence (bench/calibrate.py fits them on development and tuning labels): a scored label's
+    # confidence is 1 / (1 + exp(-(intercept + slope * margin))); without them the uncalibrated
+    # 0.5 + 0.5 * tanh(margin / scale). An off-topic label's confidence is the measured share of right ones.
+    confidence_intercept: float | None = None
+    confidence_slope: float | None = None
+    off_topic_confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -339,8 +345,14 @@ def _scoring(rf: RuleFile, value: Any) -> Scoring:
         "rebuttal_factor",
         "opinion_framing_factor",
         "concession_factor",
+        "confidence_intercept",
+        "confidence_slope",
+        "off_topic_confidence",
     }
     table = rf.table(value, "scoring", names, {"threshold"})
+    calibrated = ("confidence_intercept" in table) + ("confidence_slope" in table)
+    if calibrated == 1:
+        raise rf.error("scoring", "confidence_intercept and confidence_slope go together")
     return Scoring(
         title_multiplier=rf.number(table.get("title_multiplier", 2.0), "scoring.title_multiplier", 0, 5),
         threshold=rf.number(table["threshold"], "scoring.threshold", 0, 50),
@@ -357,7 +369,14 @@ def _scoring(rf: RuleFile, value: Any) -> Scoring:
             table.get("opinion_framing_factor", 1.0), "scoring.opinion_framing_factor", 1, 3
         ),
         concession_factor=rf.number(table.get("concession_factor", 1.0), "scoring.concession_factor", 0, 1),
+        confidence_intercept=_maybe(rf, table, "confidence_intercept", -20, 20),
+        confidence_slope=_maybe(rf, table, "confidence_slope", 0, 50),
+        off_topic_confidence=_maybe(rf, table, "off_topic_confidence", 0, 1),
     )
+
+
+def _maybe(rf: RuleFile, table: Mapping[str, Any], name: str, low: float, high: float) -> float | None:
+    return rf.number(table[name], f"scoring.{name}", low, high) if name in table else None
 
 
 def _language_defaults(base: RuleFile) -> dict[str, Mapping[str, Any]]:

@@ -297,7 +297,7 @@ def test_evaluate_a_labelled_file(
         ["--config", str(tmp_path / "absent.toml"), "evaluate", "--labels", str(labels)], capsys, monkeypatch
     )
     assert code == 0, err
-    assert "macro-F1" in out and "majority" in out and "keyword" in out
+    assert "macro-F1" in out and "majority" in out and "seed_lexicon" in out and "reliability" in out
     assert re.search(r"accuracy:\s+1\.000", out), out
     labels.write_text("{broken\n", encoding="utf-8")
     code, _, err = run(
@@ -364,3 +364,39 @@ def test_backup_copies_a_warehouse_that_opens_and_restores(
             "http://a.example/1", "http://a.example/2"]  # fmt: skip
     code, _, err = run(["--config", str(config), "backup", "--out", str(folder)], capsys, monkeypatch)
     assert code == 1 and "exists already" in err and err.count("\n") == 1
+
+
+def test_evaluate_a_candidate_rule_file_against_the_warehouse_labels(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`evaluate --rules`: before (the topic's rules) and after (a candidate) on the labels stored in a real
+    warehouse, with the items the candidate fixed and broke."""
+    from warehouse.labels import save_label
+
+    config = tmp_path / "presswatch.toml"
+    config.write_text('[warehouse]\npath = "pw.duckdb"\n', encoding="utf-8")
+    published = datetime(2015, 8, 12, tzinfo=UTC)
+    lead = "Amnesty International voted in Dublin on a policy to decriminalise sex work."
+    texts = {
+        "http://a.example/plain": (f"{lead} The vote was a plain-spoken affair.", "supportive"),
+        "http://a.example/betrayal": (f"{lead} It is a betrayal of women.", "opposed"),
+        "http://a.example/news": (f"{lead} Delegates met for four days.", "neutral"),
+    }
+    rows = [article_row(url, outlet="Courier", title="Amnesty vote", published=published, text=text)
+            for url, (text, _) in texts.items()]  # fmt: skip
+    write(tmp_path / "pw.duckdb", rows, [])
+    for url, (_, stance) in texts.items():
+        save_label(tmp_path / "pw.duckdb", url, "amnesty-2015", stance, None, None)
+    rules = Path(__file__).resolve().parent.parent / "topics" / "amnesty-2015.toml"
+    candidate = tmp_path / "candidate.toml"
+    candidate.write_text(
+        rules.read_text(encoding="utf-8")
+        + "\n[[stance.en.supportive]]\nid = \"plain-spoken\"\npattern = 'plain-spoken'\nweight = 3.0\n"
+        + 'origin = "suggested from 3 labels"\n',
+        encoding="utf-8",
+    )
+    code, out, err = run(["--config", str(config), "evaluate", "--rules", str(candidate)], capsys, monkeypatch)
+    assert code == 0, err
+    assert re.search(r"macro-F1\s+0\.\d+\s+1\.000\s+\+0\.\d+", out), out
+    assert "fixed (1):\n  http://a.example/plain [en] supportive (was neutral)" in out
+    assert "broken (0):" in out

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from stance.evaluate import evaluate, evaluate_labelled, format_evaluation, keyword_count_label
+from stance.evaluate import (
+    calibration_error,
+    evaluate,
+    evaluate_labelled,
+    format_evaluation,
+    lexicon_label,
+    reliability,
+    seed_lexicon,
+)
 from stance.rules import load_ruleset
 from tests.test_stance_classify import FIXTURE_FILES, RULES, read_fixture
 
@@ -51,12 +59,25 @@ def test_bad_input_is_rejected() -> None:
         evaluate(["supportive"], [])
 
 
-def test_keyword_baseline_ignores_quotes_and_relevance() -> None:
+def test_seed_lexicon_baseline_counts_the_seeds_terms_with_a_neutral_band() -> None:
     ruleset = load_ruleset(RULES)
-    assert keyword_count_label(ruleset, "", "The weather was fine.") == "off_topic"
-    # A betrayal inside a quotation still counts for the baseline (it has no quote handling).
-    assert keyword_count_label(ruleset, "", '"It is a betrayal," she said.') == "opposed"
-    assert keyword_count_label(ruleset, "Historic day", "Tennis news.") == "supportive"
+    lexicon = seed_lexicon(ruleset)
+    assert lexicon["en"] and all(rule.origin.casefold().startswith("seed") for rule in lexicon["en"])
+    assert lexicon_label(lexicon, "en", False, "Historic vote", "A historic vote.") == "off_topic"  # the rules' gate
+    text = "A historic vote, a much-needed step, long overdue."
+    assert lexicon_label(lexicon, "en", True, "", text, band=2) == "supportive"
+    assert lexicon_label(lexicon, "en", True, "", text, band=3) == "neutral"  # one side must lead by more
+    # No quotation handling: the opponent quoted in a supportive piece counts for the opponents.
+    quoted = '"The rights of pimps and sex buyers, the sex trade," she said. "Pimps and the sex trade."'
+    assert lexicon_label(lexicon, "en", True, "", quoted, band=2) == "opposed"
+
+
+def test_reliability_bins_and_calibration_error() -> None:
+    table = reliability([0.95, 0.92, 0.55, 0.58], [True, False, True, True])
+    assert [(b.low, b.n) for b in table] == [(0.5, 2), (0.9, 2)]
+    assert table[1].accuracy == pytest.approx(0.5) and table[0].confidence == pytest.approx(0.565)
+    assert calibration_error(table) == pytest.approx((2 * abs(1 - 0.565) + 2 * abs(0.5 - 0.935)) / 4)
+    assert calibration_error(reliability([0.7] * 10, [True] * 7 + [False] * 3)) == pytest.approx(0.0)
 
 
 def test_evaluate_labelled_on_fixture_rows_prints_a_table() -> None:
@@ -75,9 +96,18 @@ def test_evaluate_labelled_on_fixture_rows_prints_a_table() -> None:
         )
     ev = evaluate_labelled(ruleset, rows)
     assert ev.n == len(rows) and ev.accuracy == 1.0 and not ev.mistakes
-    assert set(ev.baselines) == {"majority", "keyword_count"}
+    assert set(ev.baselines) == {"majority", "seed_lexicon"}
     table = format_evaluation(ev)
-    for heading in ("macro-F1", "relevance", "off_topic F1", "confusion", "keyword_count", "majority", "language"):
+    for heading in (
+        "macro-F1",
+        "relevance",
+        "off_topic F1",
+        "confusion",
+        "seed_lexicon",
+        "majority",
+        "language",
+        "reliability",
+    ):
         assert heading in table
 
 
