@@ -75,9 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     a, b = fit_logistic([m for m, _ in scored], [r for _, r in scored])
     off_topic = sum(off) / len(off) if off else 0.9
     print(f"labels: {len(rows)} rows from {', '.join(p.name for p in paths)}")
-    print(
-        f"scored labels: {len(scored)}, right {sum(r for _, r in scored)}; off-topic labels: {len(off)}, right {sum(off)}"
-    )
+    right = sum(r for _, r in scored)
+    print(f"scored labels: {len(scored)}, right {right}; off-topic labels: {len(off)}, right {sum(off)}")
     print("[scoring]")
     print(f"confidence_intercept = {a:.3f}")
     print(f"confidence_slope = {b:.3f}")

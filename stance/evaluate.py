@@ -39,7 +39,7 @@ class LanguageScores:
 
 @dataclass(frozen=True, slots=True)
 class Bin:
-    """Results whose confidence falls in [low, high): how sure the classifier said it was, and how often it was right."""
+    """Results with confidence in [low, high): how sure the classifier said it was, and how often it was right."""
 
     low: float
     high: float
