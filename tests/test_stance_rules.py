@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -260,3 +261,21 @@ def test_a_topics_language_table_adds_to_the_defaults(tmp_path: Path) -> None:
     for sentence in ("The hosts opined it was a job killer.", "The hosts said it was a job killer."):
         result = classify(ruleset, title="", text=f"{lead} {sentence}", language="en")
         assert result.stance == "neutral", sentence
+
+
+# What may prompt a rule (bench/corpus/README.md, "Held-out hygiene"): a paragraph of the seed article, a named
+# development or tuning set, a documented public fact, or a suggestion round on human labels. Held-out sets never.
+KNOWN_SOURCE = re.compile(
+    r"seed ¶\d|\b(dev|blind|blind-demo|blind-final|blind-s2|tune-2|tune-3)\.jsonl|public record|documented"
+    r"|suggested from \d+ labels"
+)
+
+
+def test_every_rule_and_actor_names_the_source_that_prompted_it() -> None:
+    ruleset = load_ruleset(RULES)
+    origins = [(rule.rule_id, rule.origin) for rules in ruleset.language_rules for rule in rules.rules]
+    origins += [(actor.name, actor.origin) for actor in ruleset.actors]
+    unsourced = [(name, origin) for name, origin in origins if not KNOWN_SOURCE.search(origin)]
+    assert not unsourced
+    assert not [name for name, origin in origins if "heldout" in origin.casefold()]
+    assert not [name for name, origin in origins if origin.casefold().strip() in ("general cue", "")]
