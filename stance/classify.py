@@ -115,8 +115,8 @@ def classify(ruleset: RuleSet, *, title: str, text: str, language: str | None = 
 _HEAD_PARAGRAPHS = 3
 _TAIL_PARAGRAPHS = 4
 _HEADING_WORDS = 15
-# An interview's answers speak of the interviewee ("I", "we") in at least this many answer paragraphs; an
-# explainer's Q&A answers in the outlet's impersonal voice.
+# An interview's answers speak of the interviewee ("I", "we") in at least this many answer paragraphs (or in one,
+# when the piece calls itself an interview); an explainer's Q&A answers in the outlet's impersonal voice.
 _INTERVIEW_SELF_REFERENCES = 2
 
 
@@ -136,13 +136,20 @@ def _genre(doc: Document, rules: LanguageRules) -> str | None:
         speaking = 0
         for number in sorted(doc.interview_answers):
             start, end = doc.paragraph_spans[number]
-            if next(
-                word_matches(rules.self_reference, doc.folded[doc.fold_offset(start) : doc.fold_offset(end)]), None
-            ):
+            answer = doc.folded[doc.fold_offset(start) : doc.fold_offset(end)]
+            if next(word_matches(rules.self_reference, answer), None) is not None:
                 speaking += 1
-                if speaking >= _INTERVIEW_SELF_REFERENCES:
-                    return FLAG_INTERVIEW
+        # An interview names itself ("we asked her", "im Gespräch", "entretien") in its headline or introduction.
+        named = rules.interview is not None and next(word_matches(rules.interview, _introduction(doc)), None)
+        if speaking >= _INTERVIEW_SELF_REFERENCES or (speaking and named):
+            return FLAG_INTERVIEW
     return None
+
+
+def _introduction(doc: Document) -> str:
+    """The headline and the paragraphs before the first answer, folded."""
+    start = doc.paragraph_spans[min(doc.interview_answers)][0]
+    return doc.folded[: doc.fold_offset(start)]
 
 
 @dataclass(frozen=True)

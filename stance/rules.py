@@ -41,6 +41,7 @@ VOICE_KEYS: tuple[str, ...] = (
     "concessive",
     "statement",
     "self_reference",
+    "interview",
 )
 
 
@@ -93,6 +94,8 @@ class LanguageRules:
     statement: re.Pattern[str] | None = None
     # First-person pronouns ("I", "we", "wir", "nous", "vi"): an interviewee speaks of themselves.
     self_reference: re.Pattern[str] | None = None
+    # An interview naming itself in its headline or introduction ("we asked her", "im Gespräch", "entretien").
+    interview: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,6 +437,7 @@ def _language(
         concessive=cues("concessive"),
         statement=cues("statement"),
         self_reference=cues("self_reference"),
+        interview=cues("interview"),
     )
 
 
