@@ -168,4 +168,7 @@ def _collect(batch: _Batch, summary: RunSummary) -> tuple[list[dict[str, Any]], 
     summary.articles_too_short += sum(r.get("extract_status") in ("too_short", "empty") for r in ordered)
     summary.articles_classified += len(results)
     summary.relevant += sum(r.relevant for _, r in results)
+    summary.supportive += sum(r.stance == "supportive" for _, r in results)
+    summary.opposed += sum(r.stance == "opposed" for _, r in results)
+    summary.neutral += sum(r.stance == "neutral" for _, r in results)
     return ordered, results

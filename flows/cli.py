@@ -495,19 +495,15 @@ def _result_json(item_id: Any, result: Any) -> dict[str, Any]:
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
-    s = summary
-    feeds = (
-        f"feeds ok {s['feeds_ok']}, not modified {s['feeds_not_modified']}, unchanged {s['feeds_unchanged']}, "
-        f"failed {s['feeds_failed']}, backing off {s['feeds_backing_off']}"
-    )
-    articles = (
-        f"articles fetched {s['articles_fetched']}, failed {s['articles_failed']}, "
-        f"extracted {s['articles_extracted']}, too short {s['articles_too_short']}, "
-        f"classified {s['articles_classified']} ({s['relevant']} relevant)"
-    )
-    typer.echo(f"ingest {s['run_id']}: {feeds}; entries {s['entries_seen']} ({s['entries_new']} new); {articles}")
-    stages = ", ".join(f"{k} {v:.2f}s" for k, v in s["stage_seconds"].items())
-    _err(f"stage times: {stages}")
+    from flows.summary import nothing_collected, summary_lines
+
+    out, err = summary_lines(summary)
+    for line in out:
+        typer.echo(line)
+    for line in err:
+        _err(line)
+    if nothing_collected(summary):
+        raise PresswatchError(f"every feed failed ({summary['feeds_failed']}); nothing could be collected")
 
 
 def main() -> None:

@@ -304,6 +304,9 @@ def _count_feeds(summary: RunSummary, outcomes: Sequence[store.FeedOutcome]) -> 
             summary.feeds_unchanged += 1
         else:
             summary.feeds_failed += 1
+            summary.failed_feeds.append(
+                {"url": o.feed_url, "name": o.name, "reason": o.error or "unknown", "detail": o.detail}
+            )
 
 
 def _run_id() -> str:

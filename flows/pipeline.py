@@ -53,6 +53,11 @@ class RunSummary:
     articles_too_short: int = 0
     articles_classified: int = 0
     relevant: int = 0
+    supportive: int = 0
+    opposed: int = 0
+    neutral: int = 0
+    # One {"url", "name", "reason", "detail"} per feed that failed in this run (the CLI says why, in plain words).
+    failed_feeds: list[dict[str, str]] = field(default_factory=list)
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
     def add_time(self, stage: str, seconds: float) -> None:

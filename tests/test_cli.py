@@ -400,3 +400,58 @@ def test_evaluate_a_candidate_rule_file_against_the_warehouse_labels(
     assert re.search(r"macro-F1\s+0\.\d+\s+1\.000\s+\+0\.\d+", out), out
     assert "fixed (1):\n  http://a.example/plain [en] supportive (was neutral)" in out
     assert "broken (0):" in out
+
+
+def _ingest_config(tmp_path: Path, feeds: list[str], *, private: str = "allow_private_networks = true") -> Path:
+    lines = ["[warehouse]", 'path = "pw.duckdb"', "[fetch]", private, "per_host_delay_s = 0.0", "timeout_s = 5.0"]
+    for url in feeds:
+        lines += ["[[feeds]]", f'url = "{url}"']
+    config = tmp_path / "presswatch.toml"
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return config
+
+
+@pytest.mark.flow
+def test_ingest_through_the_cli_leads_with_what_it_collected_and_says_why_feeds_failed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, prefect_harness: None
+) -> None:
+    from tests.conftest import FIXTURES
+    from tests.loopback import LoopbackServer
+
+    server = LoopbackServer(root=FIXTURES / "site").start()
+    try:
+        # 127.0.0.1 is allowed by name; "localhost" resolves to the same loopback address and is refused.
+        config = _ingest_config(
+            tmp_path,
+            [server.url("/feed.rss"), server.url("/none.rss"), server.url("/broken.rss"),
+             server.url("/feed.atom").replace("127.0.0.1", "localhost")],
+            private="allowed_private_hosts = ['127.0.0.1']",
+        )  # fmt: skip
+        code, out, err = run(["--config", str(config), "ingest"], capsys, monkeypatch)
+    finally:
+        server.stop()
+    assert code == 0, err
+    lines = out.splitlines()
+    assert re.match(
+        r"\d+ new articles, \d+ relevant \(\d+ supportive / \d+ opposed / \d+ neutral\); run `presswatch report`",
+        lines[0],
+    )
+    assert "3 failed" in lines[1]
+    failed = [line for line in lines if line.startswith("  failed: ")]
+    assert len(failed) == 3
+    assert any(line.endswith("HTTP 404 (not found)") for line in failed)
+    assert any("localhost is a private or local address; refused" in line for line in failed)
+    assert any("the feed is broken" in line for line in failed)
+    assert "stage seconds" in err and "not wall time" in err
+
+
+@pytest.mark.flow
+def test_ingest_exits_non_zero_when_every_feed_failed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, prefect_harness: None
+) -> None:
+    config = _ingest_config(tmp_path, ["http://localhost:9/feed.rss", "http://127.0.0.1:9/other.rss"],
+                            private="allow_private_networks = false")  # fmt: skip
+    code, out, err = run(["--config", str(config), "ingest"], capsys, monkeypatch)
+    assert code == 1
+    assert out.count("  failed: ") == 2 and "private or local address" in out
+    assert err.strip().splitlines()[-1] == "presswatch: every feed failed (2); nothing could be collected"
