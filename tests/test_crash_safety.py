@@ -46,6 +46,7 @@ class StallingSite:
         self.reached = threading.Event()
         self.release = threading.Event()
         self.lock = threading.Lock()
+        self.max_stall_s = 20.0  # bounded: the tests kill or release the client long before
         for path in ("/news/amnesty-vote.html", "/opinion/support.html", "/misc/harbour.html", "/news/teaser.html"):
             server.routes[path] = self._page(path)
 
@@ -56,7 +57,7 @@ class StallingSite:
                 stall = self.stall_from is not None and self.pages >= self.stall_from
             if stall:
                 self.reached.set()
-                self.release.wait(20)  # bounded: the test kills the client long before
+                self.release.wait(self.max_stall_s)
             body = (
                 (self.server.root / path.lstrip("/")).read_text(encoding="utf-8").replace("__BASE__", self.server.base)
             )  # type: ignore[operator]
@@ -151,6 +152,11 @@ def test_two_ingests_at_once_one_runs_the_other_says_why(tmp_path: Path, server:
     site = StallingSite(server)
     site.stall_from = 1
     settings = _config(tmp_path, server)
+    # The first run's stalled page must outlast the second run however slowly the machine starts it: with the
+    # usual 5 s fetch timeout, a loaded machine timed the page out first and the run stored 2 articles, not 4.
+    config = settings.config_path
+    config.write_text(config.read_text(encoding="utf-8").replace("timeout_s = 5.0", "timeout_s = 120.0"), "utf-8")
+    site.max_stall_s = 110.0  # released as soon as the second run has answered
     first = _start(settings.config_path)
     try:
         assert site.reached.wait(60)
