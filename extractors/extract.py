@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import re
 import threading
 import time
@@ -194,7 +195,11 @@ class ExtractionPool:
 
 
 def _warm_up(setup: Callable[..., None] | None = None, setup_args: tuple[Any, ...] = ()) -> None:
-    """Pool initializer: a worker's one-off costs (lazy imports, first date lookup) fall in the pool's start-up."""
+    """Pool initializer: a worker's one-off costs (lazy imports, first date lookup) fall in the pool's start-up.
+
+    Workers ignore Ctrl-C: the terminal sends it to the whole process group, and the parent, which decides what an
+    interruption means, stops them itself (a worker's KeyboardInterrupt would only print a traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     extract_article(_WARM_UP_PAGE, "https://warm-up.invalid/2015/08/11/warm-up.html")
     if setup is not None:
         setup(*setup_args)

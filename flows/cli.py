@@ -72,10 +72,21 @@ def ingest() -> None:
     prepare_prefect(settings)
     from flows import progress
     from flows.ingest import ingest_flow
+    from flows.interrupt import interruptible
 
-    with progress.shown():
+    with progress.shown(), interruptible(lambda: _pending_in_words(settings)):
         summary = _run_flow(ingest_flow, str(settings.config_path))
     _print_summary(summary)
+
+
+def _pending_in_words(settings: Settings) -> str:
+    """What an interrupted ingest leaves for the next run, counted when the warehouse can be read right now."""
+    from warehouse import store
+    from warehouse.db import connect
+
+    with connect(settings.warehouse_path, read_only=True, wait_s=0) as con:
+        pending = store.count_pending(con)
+    return f"{pending} pending article{'s' if pending != 1 else ''} will be done by the next run"
 
 
 @app.command()
@@ -169,14 +180,16 @@ def reclassify(
     topic: Annotated[str | None, typer.Option(help="Topic name (default: every enabled topic).")] = None,
 ) -> None:
     """Re-run the current rules over stored text (no refetching); earlier versions' results are kept."""
+    settings = _settings()
+    prepare_prefect(settings)  # the stages live beside the ingest flow, which imports Prefect
+    from flows import progress
     from flows.ingest import pipeline_classify_stored
+    from flows.interrupt import interruptible
     from flows.pipeline import load_rulesets
 
-    settings = _settings()
     rulesets = load_rulesets(settings, [topic] if topic else None)
-    from flows import progress
-
-    with progress.shown():
+    remains = "stored text without a current result is classified by the next ingest or reclassify"
+    with progress.shown(), interruptible(lambda: remains):
         done = pipeline_classify_stored(settings.warehouse_path, rulesets, force=True)
     versions = ", ".join(f"{r.topic} {r.version}" for r in rulesets)
     typer.echo(f"reclassified {done} article-topic pairs with {versions}")
@@ -185,13 +198,15 @@ def reclassify(
 @app.command()
 def reextract() -> None:
     """Rebuild text, metadata, wire stories and stances from the stored raw pages, without fetching."""
+    settings = _settings()
+    prepare_prefect(settings)  # the stages live beside the ingest flow, which imports Prefect
+    from flows import progress
     from flows.ingest import reextract_stored
+    from flows.interrupt import interruptible
     from flows.pipeline import load_rulesets
 
-    settings = _settings()
-    from flows import progress
-
-    with progress.shown():
+    remains = "pages re-extracted so far are saved; run reextract again to finish"
+    with progress.shown(), interruptible(lambda: remains):
         done = reextract_stored(settings.warehouse_path, load_rulesets(settings))
     typer.echo(f"re-extracted {done} stored pages")
 

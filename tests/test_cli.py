@@ -455,3 +455,36 @@ def test_ingest_exits_non_zero_when_every_feed_failed(
     assert code == 1
     assert out.count("  failed: ") == 2 and "private or local address" in out
     assert err.strip().splitlines()[-1] == "presswatch: every feed failed (2); nothing could be collected"
+
+
+@pytest.mark.parametrize(("command", "said"), [("reclassify", "reclassified "), ("reextract", "re-extracted ")])
+def test_reclassify_and_reextract_through_the_cli_keep_prefect_in_the_project(
+    tmp_path: Path, command: str, said: str
+) -> None:
+    """Like every command, they set up Prefect's environment (its home beside the warehouse, no usage data) before
+    anything imports Prefect: nothing is written to ~/.prefect and no notice is printed."""
+    import subprocess
+
+    from flows.ingest import run_ingest
+    from tests.conftest import FIXTURES
+    from tests.loopback import LoopbackServer
+    from tests.test_ingest_flow import _config
+
+    server = LoopbackServer(root=FIXTURES / "site").start()
+    try:
+        settings = _config(tmp_path, server)
+        run_ingest(settings, orchestrated=False)
+    finally:
+        server.stop()
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "DO_NOT_TRACK"))} | {"HOME": str(home)}
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "--config", str(settings.config_path), command],
+        cwd=root, env=env | {"PYTHONPATH": str(root)}, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(said) and int(done.stdout.split()[1]) >= 4
+    assert not (home / ".prefect").exists()
+    assert "usage" not in done.stderr.casefold() and "telemetry" not in done.stderr.casefold()
