@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-import signal
 import re
+import signal
 import threading
 import time
 from collections.abc import Callable, Sequence

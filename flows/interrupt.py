@@ -43,7 +43,7 @@ def interruptible(what_remains: Callable[[], str]) -> Iterator[None]:
         _children_stopped()
         try:
             remains = what_remains()
-        except Exception:  # noqa: BLE001 - the exit must happen whatever the warehouse says now
+        except Exception:
             remains = "what was not yet written stays pending and the next run does it"
         sys.stderr.write(f"presswatch: interrupted; {remains}\n")
         sys.stderr.flush()
