@@ -148,27 +148,23 @@ def classify(
     topic: Annotated[str | None, typer.Option(help="Topic name (default: the first enabled topic).")] = None,
 ) -> None:
     """Classify articles from JSON Lines without a warehouse; prints one JSON line per input line."""
+    from flows.jsonl import article_problem, json_lines
     from flows.pipeline import load_rulesets
     from stance.classify import classify as classify_text
 
     settings = _settings(missing_ok=True)
     ruleset = load_rulesets(settings, [topic] if topic else list(settings.topics[:1]))[0]
-    stream = sys.stdin if file == "-" else _open_text(file)
+    stream = _stdin_bytes() if file == "-" else _open_bytes(file)
     failures = 0
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-            if not isinstance(item, dict) or not isinstance(item.get("text", ""), str):
-                raise ValueError("expected an object with a text field")
-        except ValueError as exc:
+    for number, item in json_lines(stream, "stdin" if file == "-" else file):
+        problem = str(item) if isinstance(item, ValueError) else article_problem(item)
+        if problem is not None:
             failures += 1
-            _err(f"{file}:{number}: {exc}")
-            typer.echo(json.dumps({"line": number, "error": str(exc)}))
+            _err(f"{file}:{number}: {problem}")
+            typer.echo(json.dumps({"line": number, "error": problem}))
             continue
         result = classify_text(
-            ruleset, title=str(item.get("title") or ""), text=item.get("text") or "", language=item.get("language")
+            ruleset, title=str(item.get("title") or ""), text=item["text"], language=item.get("language")
         )
         typer.echo(json.dumps(_result_json(item.get("id"), result), ensure_ascii=False))
     if failures:
@@ -254,13 +250,16 @@ def evaluate(
     settings = _settings(missing_ok=labels is not None)
     ruleset = load_rulesets(settings, [topic] if topic else list(settings.topics[:1]))[0]
     if labels:
+        from flows.jsonl import article_problem, json_lines
+
         rows = []
-        for number, line in enumerate(_open_text(labels), start=1):
-            if line.strip():
-                try:
-                    rows.append(json.loads(line))
-                except ValueError as exc:
-                    raise PresswatchError(f"{labels}:{number}: invalid JSON: {exc}") from None
+        for number, item in json_lines(_open_bytes(labels), labels):
+            problem = str(item) if isinstance(item, ValueError) else article_problem(item)
+            if problem is None and item.get("label") is None:
+                problem = 'missing "label" (supportive, opposed, neutral or off_topic)'
+            if problem is not None:
+                raise PresswatchError(f"{labels}:{number}: {problem}")
+            rows.append(item)
     else:
         from warehouse.labels import labelled_articles
 
@@ -469,9 +468,16 @@ def _run_flow(flow: Any, *args: Any) -> Any:
         ) from None
 
 
-def _open_text(path: str) -> Any:
+def _stdin_bytes() -> Any:
+    import io
+
+    buffer = getattr(sys.stdin, "buffer", None)
+    return buffer if buffer is not None else io.BytesIO(sys.stdin.read().encode("utf-8"))
+
+
+def _open_bytes(path: str) -> Any:
     try:
-        return open(path, encoding="utf-8")
+        return open(path, "rb")
     except OSError as exc:
         raise PresswatchError(f"{path}: {exc.strerror}") from None
 

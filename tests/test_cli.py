@@ -488,3 +488,40 @@ def test_reclassify_and_reextract_through_the_cli_keep_prefect_in_the_project(
     assert done.stdout.startswith(said) and int(done.stdout.split()[1]) >= 4
     assert not (home / ".prefect").exists()
     assert "usage" not in done.stderr.casefold() and "telemetry" not in done.stderr.casefold()
+
+
+@pytest.mark.parametrize(
+    ("content", "code", "fragment"),
+    [
+        pytest.param(b'{"id": 1, "title": "Caf\xe9", "text": "Amnesty"}\n', 1, "not UTF-8 (byte 0xe9", id="latin-1"),
+        pytest.param(b'\xef\xbb\xbf{"id": 1, "title": "A", "text": "Amnesty voted on sex work."}\n', 0, None, id="bom"),
+        pytest.param(b'{"id": 1, "title": "A"}\n', 1, 'f:1: missing "text"', id="no-text"),
+        pytest.param(b'{"id": 1, "title": "A", "text": "  "}\n', 1, 'f:1: "text" is empty', id="empty-text"),
+    ],
+)
+def test_classify_reads_utf8_json_lines_and_names_each_bad_line(
+    tmp_path: Path, content: bytes, code: int, fragment: str | None,
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "f").write_bytes(content)
+    status, out, err = run(["--config", "absent.toml", "classify", "f"], capsys, monkeypatch)
+    assert status == code, err
+    if fragment is None:
+        assert json.loads(out)["id"] == 1 and err == ""
+    else:
+        assert fragment in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_evaluate_refuses_labels_without_text_with_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text(
+        '{"id": "a", "title": "x", "text": "Amnesty", "label": "neutral"}\n{"url": "u", "label": "neutral"}\n'
+    )
+    code, out, err = run(
+        ["--config", str(tmp_path / "absent.toml"), "evaluate", "--labels", str(labels)], capsys, monkeypatch
+    )
+    assert code == 1 and out == ""
+    assert f'{labels}:2: missing "text"' in err
