@@ -156,8 +156,8 @@ def classify(
     ruleset = load_rulesets(settings, [topic] if topic else list(settings.topics[:1]))[0]
     stream = _stdin_bytes() if file == "-" else _open_bytes(file)
     failures = 0
-    for number, item in json_lines(stream, "stdin" if file == "-" else file):
-        problem = str(item) if isinstance(item, ValueError) else article_problem(item)
+    for number, item, invalid in json_lines(stream, "stdin" if file == "-" else file):
+        problem = invalid or article_problem(item)
         if problem is not None:
             failures += 1
             _err(f"{file}:{number}: {problem}")
@@ -252,9 +252,9 @@ def evaluate(
     if labels:
         from flows.jsonl import article_problem, json_lines
 
-        rows = []
-        for number, item in json_lines(_open_bytes(labels), labels):
-            problem = str(item) if isinstance(item, ValueError) else article_problem(item)
+        rows: list[dict[str, Any]] = []
+        for number, item, invalid in json_lines(_open_bytes(labels), labels):
+            problem = invalid or article_problem(item)
             if problem is None and item.get("label") is None:
                 problem = 'missing "label" (supportive, opposed, neutral or off_topic)'
             if problem is not None:

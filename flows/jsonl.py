@@ -12,8 +12,8 @@ from flows.errors import PresswatchError
 _BOM = b"\xef\xbb\xbf"
 
 
-def json_lines(stream: IO[bytes], name: str) -> Iterator[tuple[int, Any | ValueError]]:
-    """(line number, parsed value or the ValueError saying why the line is not JSON) per non-blank line.
+def json_lines(stream: IO[bytes], name: str) -> Iterator[tuple[int, Any, str | None]]:
+    """(line number, parsed value, None) per non-blank line, or (line number, None, why it is not JSON).
 
     Text that is not UTF-8 (a Latin-1 export, UTF-16) stops the whole file with one clear line: JSON Lines is UTF-8
     by definition, and guessing another encoding would silently change the text being classified."""
@@ -30,9 +30,11 @@ def json_lines(stream: IO[bytes], name: str) -> Iterator[tuple[int, Any | ValueE
         if not line.strip():
             continue
         try:
-            yield number, json.loads(line)
+            value = json.loads(line)
         except ValueError as exc:
-            yield number, ValueError(f"invalid JSON: {exc}")
+            yield number, None, f"invalid JSON: {exc}"
+            continue
+        yield number, value, None
 
 
 def article_problem(item: Any) -> str | None:
