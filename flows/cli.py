@@ -18,6 +18,20 @@ import typer
 from flows.errors import PresswatchError
 from flows.settings import Settings, load_settings, resolve_config_path
 
+
+def _placeholder(param: Any, ctx: Any) -> str | None:
+    """What help shows after an option: its metavar, else its name in capitals ("--week WEEK"); nothing for flags.
+    Typer prints the Python type instead ("<str>", "<bool>"), which tells a reader nothing."""
+    if param.metavar is not None:
+        return str(param.metavar)
+    if getattr(param, "is_flag", False) or getattr(param, "count", False):
+        return None
+    return str(param.name or "value").upper()
+
+
+for _kind in (typer.core.TyperOption, typer.core.TyperArgument):
+    _kind.display_type_rich = _placeholder  # type: ignore[method-assign,assignment]
+
 app = typer.Typer(
     name="presswatch",
     help="Media-coverage monitor: who supports a policy, who opposes it, and why, with the evidence.",
@@ -31,13 +45,53 @@ app.add_typer(feeds_app, name="feeds")
 STATE: dict[str, Any] = {}
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from flows.settings import software_version
+
+        typer.echo(f"presswatch {software_version()}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _global(
     config: Annotated[
-        str | None, typer.Option("--config", "-c", help="presswatch.toml to use (env PRESSWATCH_CONFIG).")
+        str | None,
+        typer.Option(
+            "--config",
+            "-c",
+            metavar="PATH",
+            help="presswatch.toml to use (env PRESSWATCH_CONFIG); before or after the command.",
+        ),
     ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     STATE["config"] = config
+
+
+def hoist_config(argv: list[str]) -> list[str]:
+    """`presswatch sql --config x.toml "..."` means what `presswatch --config x.toml sql "..."` does: the global
+    option is moved in front of the command (a SQL text or file name equal to "--config" is not an option)."""
+    out: list[str] = []
+    moved: list[str] = []
+    index = 0
+    while index < len(argv):
+        item = argv[index]
+        if item == "--":
+            out += argv[index:]
+            break
+        if item in ("--config", "-c") and index + 1 < len(argv):
+            moved += [item, argv[index + 1]]
+            index += 2
+            continue
+        if item.startswith("--config="):
+            moved.append(item)
+        else:
+            out.append(item)
+        index += 1
+    return moved + out
 
 
 def _settings(*, missing_ok: bool = False) -> Settings:
@@ -286,7 +340,9 @@ def evaluate(
 def sql(
     query: Annotated[str | None, typer.Argument(help="SQL to run, or - to read it from stdin.")] = None,
     file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the SQL from a file.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv, json, jsonl or markdown.")] = "table",
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="table, csv, json, jsonl or markdown.")
+    ] = "table",
     param: Annotated[
         list[str] | None, typer.Option("--param", "-p", help="Named parameter NAME=VALUE, used as $NAME.")
     ] = None,
@@ -361,15 +417,53 @@ def backup(
     )
 
 
+@app.command()
+def runs(
+    limit: Annotated[int, typer.Option(min=1, help="How many runs, newest first.")] = 20,
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="table, csv, json, jsonl or markdown.")
+    ] = "table",
+    columns: Annotated[str | None, typer.Option(metavar="A,B,...", help="Columns to show, or all.")] = None,
+) -> None:
+    """The run history: when each ingest and report ran, how long, its status and what it collected."""
+    from flows.output import FORMATS, select_columns, write_result
+    from warehouse.runs import recent_runs
+
+    if fmt not in FORMATS:
+        raise PresswatchError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    try:
+        shown = select_columns(recent_runs(_settings().warehouse_path, limit), columns)
+    except ValueError as exc:
+        raise PresswatchError(f"--columns: {exc}") from None
+    write_result(shown, fmt, sys.stdout)
+
+
+# What `feeds list` shows in a table unless --columns says otherwise: enough to tell feeds apart and see which fail.
+FEED_LIST_COLUMNS = ("url", "name", "consecutive_failures", "last_error", "last_success_at")
+
+
 @feeds_app.command("list")
 def feeds_list(
-    fmt: Annotated[str, typer.Option("--format", help="table, csv, json, jsonl or markdown.")] = "table",
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="table, csv, json, jsonl or markdown.")
+    ] = "table",
+    columns: Annotated[
+        str | None,
+        typer.Option(metavar="A,B,...", help=f"Columns to show, or all (default: {', '.join(FEED_LIST_COLUMNS)})."),
+    ] = None,
 ) -> None:
     """Every feed (config and added) with its health: last success, last new item, failures, last error."""
     from flows.feeds import feed_health
-    from flows.output import write_result
+    from flows.output import FORMATS, select_columns, write_result
 
-    write_result(feed_health(_settings()), fmt, sys.stdout)
+    if fmt not in FORMATS:
+        raise PresswatchError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    try:
+        # The short set is for people at a terminal; machine formats keep every column unless asked otherwise.
+        shown = select_columns(feed_health(_settings()), columns, FEED_LIST_COLUMNS if fmt == "table" else ())
+    except ValueError as exc:
+        raise PresswatchError(f"--columns: {exc}") from None
+    write_result(shown, fmt, sys.stdout)
 
 
 @feeds_app.command("add")
@@ -533,7 +627,7 @@ def main() -> None:
     from warehouse.db import WarehouseError
 
     try:
-        app()
+        app(args=hoist_config(sys.argv[1:]), prog_name="presswatch")
     except PresswatchError as exc:
         _err(f"presswatch: {exc}")
         sys.exit(exc.exit_code)

@@ -60,16 +60,62 @@ def write_result(result: QueryResult, fmt: str, out: IO[str], *, limit: int | No
         for r in rows:
             out.write("| " + " | ".join(_md_cell(v) for v in r) + " |\n")
     elif fmt == "table":
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(*result.columns, show_lines=False)
-        shown = rows if limit is None else rows[:limit]
-        for r in shown:
-            table.add_row(*(_cell(v) for v in r))
-        console = Console(file=out, soft_wrap=False)
-        console.print(table)
-        if limit is not None and len(rows) > limit:
-            console.print(f"({len(rows) - limit} more rows not shown; --limit)", style="dim")
+        _write_table(result, out, limit)
     else:
         raise ValueError(f"unknown format {fmt!r}")
+
+
+def select_columns(result: QueryResult, columns: str | None, default: tuple[str, ...] = ()) -> QueryResult:
+    """The result with only `columns` (comma-separated names, "all" for every one), or `default` when none are
+    asked for (every column when there is no default). Unknown names are a ValueError naming the known ones."""
+    if columns is None and not default:
+        return result
+    if columns is not None and columns.strip().casefold() == "all":
+        return result
+    wanted = [c.strip() for c in columns.split(",") if c.strip()] if columns is not None else list(default)
+    unknown = [c for c in wanted if c not in result.columns]
+    if unknown:
+        raise ValueError(f"unknown column {', '.join(unknown)} (columns: {', '.join(result.columns)}, or all)")
+    index = [result.columns.index(c) for c in wanted]
+    types = tuple(result.types[i] for i in index) if result.types else ()
+    return QueryResult(tuple(wanted), types, [tuple(row[i] for i in index) for row in result.rows])
+
+
+def _table_cell(value: Any) -> str:
+    """A cell for people: a timestamp to the second, without the microseconds a terminal has no room for."""
+    if isinstance(value, datetime):
+        offset = value.utcoffset()
+        zone = "" if offset is None else " UTC" if not offset else value.strftime(" %z")
+        return value.strftime("%Y-%m-%d %H:%M:%S") + zone
+    return _cell(value)
+
+
+def _write_table(result: QueryResult, out: IO[str], limit: int | None) -> None:
+    """A terminal table that never hides a value: long values wrap inside their cell; a single row is shown
+    vertically (one "column: value" line each); a table wider than the terminal says how to see it whole."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=out, soft_wrap=False)
+    rows = result.rows
+    if len(rows) == 1:
+        width = max((len(c) for c in result.columns), default=0)
+        for column, value in zip(result.columns, rows[0], strict=True):
+            out.write(f"{column.rjust(width)}: {_table_cell(value)}\n")
+        return
+    table = Table(show_lines=False)
+    for column in result.columns:
+        table.add_column(column, overflow="fold")
+    shown = [[_table_cell(v) for v in r] for r in (rows if limit is None else rows[:limit])]
+    for cells in shown:
+        table.add_row(*cells)
+    console.print(table)
+    natural = sum(max([len(c)] + [len(r[i]) for r in shown]) + 3 for i, c in enumerate(result.columns)) + 1
+    if natural > console.width:
+        console.print(
+            f"(wider than this terminal's {console.width} columns: long values are wrapped; --columns picks fewer, "
+            "--format csv or json prints every value on one line)",
+            style="dim",
+        )
+    if limit is not None and len(rows) > limit:
+        console.print(f"({len(rows) - limit} more rows not shown; --limit)", style="dim")

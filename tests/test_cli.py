@@ -525,3 +525,61 @@ def test_evaluate_refuses_labels_without_text_with_the_line(
     )
     assert code == 1 and out == ""
     assert f'{labels}:2: missing "text"' in err
+
+
+def test_tables_never_hide_values_and_feeds_list_shows_a_short_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    config = tmp_path / "presswatch.toml"
+    long_a = "https://news.example.org/sections/world/europe/feeds/rss/amnesty-international-coverage.xml"
+    long_b = long_a.replace(".xml", "-second.xml")
+    config.write_text(f'[[feeds]]\nurl = "{long_a}"\n[[feeds]]\nurl = "{long_b}"\n', encoding="utf-8")
+    code, out, _ = run(["--config", str(config), "feeds", "list"], capsys, monkeypatch)
+    assert code == 0
+    assert "…" not in out  # wrapped, never cut: two feeds of one outlet can be told apart
+    first_cells = "".join(line.split("│")[1].strip() for line in out.splitlines() if line.startswith("│"))
+    assert first_cells == long_a + long_b  # each URL whole, folded over lines of its own cell
+    header = out.splitlines()[1] + out.splitlines()[2]
+    assert "source" not in header and "last_error" in header.replace(" ", "")
+    code, out, _ = run(
+        ["--config", str(config), "feeds", "list", "--columns", "url,source", "--format", "csv"], capsys, monkeypatch
+    )
+    assert out.splitlines()[0] == "url,source" and out.count("config") == 2
+    code, _, err = run(["--config", str(config), "feeds", "list", "--columns", "nope"], capsys, monkeypatch)
+    assert code == 1 and "unknown column nope" in err
+
+
+def test_runs_lists_the_history_and_shows_a_single_run_vertically(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.ingest import run_ingest
+    from tests.conftest import FIXTURES
+    from tests.loopback import LoopbackServer
+    from tests.test_ingest_flow import _config
+
+    server = LoopbackServer(root=FIXTURES / "site").start()
+    try:
+        settings = _config(tmp_path, server)
+        run_ingest(settings, orchestrated=False)
+    finally:
+        server.stop()
+    code, out, err = run(["runs", "--config", str(settings.config_path)], capsys, monkeypatch)  # --config after
+    assert code == 0, err
+    lines = dict(line.strip().split(": ", 1) for line in out.splitlines())
+    assert lines["flow"] == "ingest" and lines["status"] == "completed" and lines["feeds_failed"] == "2"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", lines["started_at"])
+    code, out, _ = run(["--config", str(settings.config_path), "runs", "--format", "json"], capsys, monkeypatch)
+    assert [r["status"] for r in json.loads(out)] == ["completed"]
+
+
+def test_version_and_help_without_type_placeholders(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.settings import software_version
+
+    code, out, _ = run(["--version"], capsys, monkeypatch)
+    assert code == 0 and out.strip() == f"presswatch {software_version()}"
+    for command in (["report", "--help"], ["sql", "--help"], ["--help"], ["feeds", "list", "--help"]):
+        code, out, _ = run(command, capsys, monkeypatch)
+        assert code == 0 and "<str>" not in out and "<bool>" not in out and "<int>" not in out, command
