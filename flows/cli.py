@@ -281,6 +281,10 @@ def label(
     except InvalidURLError as exc:
         raise PresswatchError(str(exc)) from None
     chosen = topic or settings.topics[0]
+    if not settings.warehouse_path.exists():  # a mistyped path must not create an empty warehouse
+        raise PresswatchError(
+            f"no warehouse at {settings.warehouse_path} (check [warehouse] path in {settings.config_path})"
+        )
     save_label(settings.warehouse_path, key, chosen, stance, note, os.environ.get("USER"))
     typer.echo(f"labelled {key} as {stance} for {chosen}")
 
@@ -380,6 +384,7 @@ def export(
     since: Annotated[
         str | None, typer.Option(help="Only articles published on or after this date (YYYY-MM-DD).")
     ] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Overwrite an earlier export in the same folder.")] = False,
 ) -> None:
     """Write the analyst views as files for pandas, R or a BI tool."""
     from datetime import date
@@ -392,7 +397,7 @@ def export(
         start = date.fromisoformat(since) if since else None
     except ValueError:
         raise PresswatchError(f"--since must be a date like 2015-08-01, not {since!r}") from None
-    for item in export_views(_settings().warehouse_path, out, fmt, start):
+    for item in export_views(_settings().warehouse_path, out, fmt, start, replace=replace):
         typer.echo(f"{item.view}: {item.rows} rows -> {item.path}")
 
 
@@ -469,8 +474,10 @@ def feeds_list(
 @feeds_app.command("add")
 def feeds_add(url: str, name: Annotated[str, typer.Option(help="A label for the feed.")] = "") -> None:
     """Watch one more feed (stored in the warehouse beside the config's feeds)."""
-    from flows.feeds import add_feed
+    from flows.feeds import add_feed, check_feed_url
 
+    for warning in check_feed_url(url.strip()):
+        _err(f"warning: {warning}")
     typer.echo(add_feed(_settings(), url, name))
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from urllib.parse import urlsplit
 from xml.sax.saxutils import quoteattr
 
 from flows.errors import PresswatchError
@@ -50,10 +52,40 @@ def feed_health(settings: Settings) -> QueryResult:
     return QueryResult(HEALTH_COLUMNS, (), list(rows.values()))
 
 
+def check_feed_url(url: str) -> list[str]:
+    """Refuse what cannot be a feed address (PresswatchError); return warnings about what may be a mistake."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise PresswatchError(f"not an http(s) feed URL: {url!r}")
+    host = parts.hostname or ""
+    if not host or any(ch.isspace() for ch in url) or not _HOST.fullmatch(host):
+        raise PresswatchError(f"not a valid feed URL (the host is missing or has invalid characters): {url!r}")
+    try:
+        parts.port  # noqa: B018 - raises for a port that is not a number
+    except ValueError:
+        raise PresswatchError(f"not a valid feed URL (bad port): {url!r}") from None
+    warnings = []
+    if parts.username or parts.password:
+        warnings.append("the URL carries a user name or password: it is stored in the warehouse and in exports")
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        address = None
+    if host == "localhost" or (address is not None and not address.is_global):
+        warnings.append(
+            f"{host} is a private or local address: ingest refuses it unless [fetch] allow_private_networks = true "
+            "or allowed_private_hosts lists it"
+        )
+    return warnings
+
+
+# Host names: letters (any script), digits, hyphens and dots; IPv6 literals in brackets are parsed by urlsplit.
+_HOST = re.compile(r"[\w\-.]+|\[?[0-9a-f:.]+\]?", re.IGNORECASE)
+
+
 def add_feed(settings: Settings, url: str, name: str = "", source: str = "cli") -> str:
     url = url.strip()
-    if not url.startswith(("http://", "https://")):
-        raise PresswatchError(f"not an http(s) feed URL: {url!r}")
+    check_feed_url(url)
     if any(f.url == url for f in settings.feeds):
         return f"already watched (in {settings.config_path}): {url}"
     with connect(settings.warehouse_path) as con:
@@ -104,13 +136,15 @@ def import_opml(settings: Settings, text: str, source: str) -> str:
     feeds = parse_opml(text, source)
     added = skipped = 0
     for feed in feeds:
-        if not feed.url.startswith(("http://", "https://")):
-            skipped += 1
+        try:
+            check_feed_url(feed.url)
+        except PresswatchError:
+            skipped += 1  # one bad outline does not stop the import; the count says how many were left out
             continue
         message = add_feed(settings, feed.url, feed.name, source="opml")
         added += message.startswith(("added", "watching again"))
     already = len(feeds) - added - skipped
-    return f"{len(feeds)} feeds in {source}: {added} added, {already} already watched, {skipped} not http(s)"
+    return f"{len(feeds)} feeds in {source}: {added} added, {already} already watched, {skipped} not valid http(s) URLs"
 
 
 def export_opml(settings: Settings) -> str:

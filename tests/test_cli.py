@@ -583,3 +583,65 @@ def test_version_and_help_without_type_placeholders(
     for command in (["report", "--help"], ["sql", "--help"], ["--help"], ["feeds", "list", "--help"]):
         code, out, _ = run(command, capsys, monkeypatch)
         assert code == 0 and "<str>" not in out and "<bool>" not in out and "<int>" not in out, command
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [
+        pytest.param("https://", "host is missing", id="no-host"),
+        pytest.param("http://exa mple.org/rss", "invalid characters", id="space"),
+        pytest.param("ftp://example.org/rss", "not an http(s) feed URL", id="scheme"),
+        pytest.param("http://example.org:abc/rss", "bad port", id="port"),
+    ],
+)
+def test_feeds_add_refuses_what_cannot_be_a_feed_address(
+    tmp_path: Path, url: str, fragment: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "presswatch.toml"
+    config.write_text('[warehouse]\npath = "pw.duckdb"\n', encoding="utf-8")
+    code, out, err = run(["--config", str(config), "feeds", "add", url], capsys, monkeypatch)
+    assert code == 1 and out == "" and fragment in err and err.count("\n") == 1
+    assert not (tmp_path / "pw.duckdb").exists()
+
+
+def test_feeds_add_warns_about_credentials_and_private_addresses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "presswatch.toml"
+    config.write_text('[warehouse]\npath = "pw.duckdb"\n', encoding="utf-8")
+    code, out, err = run(
+        ["--config", str(config), "feeds", "add", "http://me:secret@10.1.2.3/rss"], capsys, monkeypatch
+    )
+    assert code == 0 and out.startswith("added ")
+    assert "user name or password" in err and "10.1.2.3 is a private or local address" in err
+
+
+def test_label_with_a_mistyped_warehouse_path_creates_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "presswatch.toml"
+    config.write_text('[warehouse]\npath = "pw-typo.duckdb"\n', encoding="utf-8")
+    code, _, err = run(
+        ["--config", str(config), "label", "http://a.example/1", "--stance", "neutral"], capsys, monkeypatch
+    )
+    assert code == 1 and "no warehouse at" in err and "pw-typo.duckdb" in err
+    assert not (tmp_path / "pw-typo.duckdb").exists()
+
+
+def test_export_refuses_a_file_an_unwritable_folder_and_an_earlier_export_unless_replaced(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = ["--config", str(config), "export", "--format", "csv", "--out"]
+    (tmp_path / "afile").write_text("x")
+    code, _, err = run([*base, str(tmp_path / "afile")], capsys, monkeypatch)
+    assert code == 1 and "is not a folder" in err and err.count("\n") == 1
+    code, _, err = run([*base, "/proc/presswatch-cannot-write-here"], capsys, monkeypatch)
+    assert code == 1 and "cannot write the export" in err and err.count("\n") == 1
+    out_dir = tmp_path / "ex"
+    assert run([*base, str(out_dir)], capsys, monkeypatch)[0] == 0
+    (out_dir / "coverage.csv").write_text("stale")
+    code, _, err = run([*base, str(out_dir)], capsys, monkeypatch)
+    assert code == 1 and "already holds an export" in err and "--replace" in err
+    code, _, err = run([*base, str(out_dir), "--replace"], capsys, monkeypatch)
+    assert code == 0, err
+    assert (out_dir / "coverage.csv").read_text().startswith("url,")

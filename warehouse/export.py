@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from warehouse.db import connect
+from warehouse.db import WarehouseError, connect
 
 # View -> (date column for --since, partition column for Parquet). None: not filtered / not partitioned.
 EXPORTED_VIEWS: dict[str, tuple[str | None, str | None]] = {
@@ -29,11 +30,32 @@ class Exported:
     rows: int
 
 
-def export_views(warehouse: Path, out: Path, fmt: str, since: date | None = None) -> list[Exported]:
-    """Write each analyst view under `out` (Parquet: `out/<view>/week=.../*.parquet`; CSV: `out/<view>.csv`)."""
+def export_views(
+    warehouse: Path, out: Path, fmt: str, since: date | None = None, *, replace: bool = False
+) -> list[Exported]:
+    """Write each analyst view under `out` (Parquet: `out/<view>/week=.../*.parquet`; CSV: `out/<view>.csv`).
+
+    A folder that already holds an export is refused unless `replace`: writing over it would leave the earlier
+    export's other weeks beside the new ones, and a reader of the folder would count both. With `replace`, each
+    view's earlier output is removed first."""
     if fmt not in ("parquet", "csv"):
         raise ValueError(f"format must be parquet or csv, not {fmt!r}")
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise WarehouseError(f"{out} exists and is not a folder; --out needs a folder")
+    earlier = [p for view in EXPORTED_VIEWS for p in (out / view, out / f"{view}.csv") if p.exists()]
+    if earlier and not replace:
+        raise WarehouseError(
+            f"{out} already holds an export ({earlier[0].name}, ...); use --replace to overwrite it, or another folder"
+        )
+    try:
+        for path in earlier:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".presswatch-write-test"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise WarehouseError(f"{out}: cannot write the export ({exc.strerror or exc})") from None
     written = []
     with connect(warehouse, read_only=True) as con:
         for view, (date_column, partition) in EXPORTED_VIEWS.items():
