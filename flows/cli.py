@@ -180,18 +180,30 @@ def report(
     all_weeks: Annotated[bool, typer.Option("--all", help="Every week with data.")] = False,
 ) -> None:
     """Write the weekly Markdown report(s) and print their paths."""
-    from flows.report import default_week, weeks_with_data, write_weekly_reports
+    from flows.report import default_week, report_topics, weeks_with_data, write_weekly_reports
     from reports.weekly import Week, WeekError
 
     settings = _settings()
-    topics = [topic] if topic else list(settings.topics)
+    topics = [subject.topic for subject in report_topics(settings, [topic] if topic else None)]
+    if week and all_weeks:
+        raise PresswatchError("--week and --all cannot be used together: --all writes every week with data")
     try:
-        if all_weeks:
-            weeks = sorted({w for t in topics for w in weeks_with_data(settings, t)}, key=str)
-        else:
-            weeks = [Week.parse(week) if week else default_week()]
+        chosen = Week.parse(week) if week else None
     except WeekError as exc:
         raise PresswatchError(str(exc)) from None
+    with_data = sorted({w for t in topics for w in weeks_with_data(settings, t)}, key=lambda w: w.start)
+    if all_weeks:
+        weeks = with_data
+    else:
+        target = chosen or default_week()
+        if not with_data:
+            raise PresswatchError("the warehouse has no articles yet: nothing to report (run `presswatch ingest`)")
+        if target.start < with_data[0].start or target.start > with_data[-1].start:
+            raise PresswatchError(
+                f"no articles in {target}: the warehouse holds weeks {with_data[0]} to {with_data[-1]} "
+                "(--week picks one of them, --all writes them all)"
+            )
+        weeks = [target]
     for written in write_weekly_reports(settings, weeks, topics):
         typer.echo(str(written.path))
 

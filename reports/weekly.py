@@ -43,11 +43,15 @@ class Week:
     def parse(cls, value: str) -> Week:
         try:
             year_s, week_s = value.strip().upper().split("-W")
-            week = cls(int(year_s), int(week_s))
-            week.start  # noqa: B018 - validates the week number
+            year, number = int(year_s), int(week_s)
         except ValueError:
             raise WeekError(f"invalid ISO week {value!r}: expected YYYY-Www, e.g. 2015-W33") from None
-        return week
+        if not 1 <= year <= 9999:
+            raise WeekError(f"invalid ISO week {value!r}: the year must be between 1 and 9999")
+        weeks = date(year, 12, 28).isocalendar().week  # 28 December always falls in a year's last ISO week
+        if not 1 <= number <= weeks:
+            raise WeekError(f"{year} has {weeks} ISO weeks: {value.strip()} does not exist")
+        return cls(year, number)
 
     @classmethod
     def of(cls, day: date) -> Week:

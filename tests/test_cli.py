@@ -645,3 +645,21 @@ def test_export_refuses_a_file_an_unwritable_folder_and_an_earlier_export_unless
     code, _, err = run([*base, str(out_dir), "--replace"], capsys, monkeypatch)
     assert code == 0, err
     assert (out_dir / "coverage.csv").read_text().startswith("url,")
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        pytest.param(["--week", "2016-W53"], "2016 has 52 ISO weeks: 2016-W53 does not exist", id="no-such-week"),
+        pytest.param(["--week", "2015-W53"], "no articles in 2015-W53", id="after-the-data"),  # 2015 has 53
+        pytest.param(["--week", "2014-W10"], "the warehouse holds weeks 2015-W33 to 2015-W33", id="before-the-data"),
+        pytest.param(["--week", "2015-W33", "--all"], "--week and --all cannot be used together", id="both"),
+        pytest.param(["--week", "2015-33"], "expected YYYY-Www", id="format"),
+    ],
+)
+def test_report_weeks_outside_the_data_or_the_calendar_are_refused(
+    config: Path, args: list[str], fragment: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, err = run(["--config", str(config), "report", *args], capsys, monkeypatch)
+    assert code == 1 and out == "" and fragment in err and err.count("\n") == 1
+    assert not (config.parent / "reports").exists()
