@@ -170,7 +170,21 @@ def demo(
     typer.echo(f"reports ({len(written)}):")
     for report in written:
         typer.echo(f"  {report.path}  ({report.relevant} relevant)")
-    typer.echo(f'try: presswatch --config {config} sql "select stance, count(*) from coverage group by 1"')
+    for subject in sorted({report.path.parent for report in written}):
+        typer.echo(f"start with the index: {subject / 'index.md'}")
+    query = '"select stance, count(*) from coverage group by 1"'
+    typer.echo(f"then ask your own questions: {_program()} --config {config} sql {query}")
+
+
+def _program() -> str:
+    """How this command was invoked, as the user can type it again (".venv/bin/presswatch" from `make demo`)."""
+    invoked = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path("presswatch")
+    if invoked.name != "presswatch":
+        return "presswatch"
+    try:
+        return str(invoked.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(invoked)
 
 
 @app.command()

@@ -663,3 +663,19 @@ def test_report_weeks_outside_the_data_or_the_calendar_are_refused(
     code, out, err = run(["--config", str(config), "report", *args], capsys, monkeypatch)
     assert code == 1 and out == "" and fragment in err and err.count("\n") == 1
     assert not (config.parent / "reports").exists()
+
+
+@pytest.mark.flow
+def test_demo_through_the_cli_writes_reports_and_names_the_index(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, prefect_harness: None
+) -> None:
+    from flows.prefect_server import free_port
+
+    data = tmp_path / "demo"
+    code, out, err = run(["demo", "--data", str(data), "--port", str(free_port())], capsys, monkeypatch)
+    assert code == 0, err
+    assert re.match(r"\d+ new articles, \d+ relevant", out.splitlines()[0])
+    index = data / "reports" / "amnesty-2015" / "index.md"
+    assert f"start with the index: {index}" in out and index.exists()
+    assert re.search(r"reports \((\d+)\):", out) and int(re.search(r"reports \((\d+)\):", out).group(1)) >= 2
+    assert "then ask your own questions: " in out and f"--config {data / 'presswatch.toml'} sql" in out
