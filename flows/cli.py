@@ -41,6 +41,8 @@ app = typer.Typer(
 )
 feeds_app = typer.Typer(help="Manage the feeds presswatch watches.", no_args_is_help=True)
 app.add_typer(feeds_app, name="feeds")
+topics_app = typer.Typer(help="Topics: list them, start a new one, check a rule file.", no_args_is_help=True)
+app.add_typer(topics_app, name="topics")
 
 STATE: dict[str, Any] = {}
 
@@ -576,6 +578,79 @@ def serve(
 
 def _when(moment: datetime) -> str:
     return moment.strftime("%a %Y-%m-%d %H:%M UTC")
+
+
+# --- topics --------------------------------------------------------------------------------------------------
+
+
+@topics_app.command("list")
+def topics_list() -> None:
+    """Every topic the config can enable (bundled, and in [topics] dir), marking the enabled ones."""
+    from flows.pipeline import available_topics
+
+    settings = _settings(missing_ok=True)
+    for name, path in available_topics(settings).items():
+        mark = "*" if name in settings.topics else " "
+        typer.echo(f"{mark} {name}  {path}")
+    typer.echo("(* enabled in [topics] enabled)")
+
+
+@topics_app.command("new")
+def topics_new(
+    name: Annotated[str, typer.Argument(help="Topic name: lowercase letters, digits and hyphens.")],
+    title: Annotated[str | None, typer.Option(help="Human title (default: from the name).")] = None,
+    folder: Annotated[
+        Path | None,
+        typer.Option("--dir", metavar="DIR", help="Where to write it (default: [topics] dir, else ./topics)."),
+    ] = None,
+) -> None:
+    """Write a commented rule-file template for a new topic, ready to edit and `topics check`."""
+    import re
+    from importlib import resources
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
+        raise PresswatchError(f"topic name must be lowercase letters, digits and hyphens, not {name!r}")
+    settings = _settings(missing_ok=True)
+    target_dir = folder or settings.topics_dir or Path("topics")
+    target = target_dir / f"{name}.toml"
+    if target.exists():
+        raise PresswatchError(f"{target} exists already; choose another name or edit it")
+    template = resources.files("stance").joinpath("templates", "topic.toml").read_text(encoding="utf-8")
+    text = (
+        template.replace("__TITLE__", title or name.replace("-", " ").capitalize())
+        .replace("__NAME__", name)
+        .replace("__FILE__", str(target))
+    )
+    try:
+        target_dir.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise PresswatchError(f"{target}: {exc.strerror or exc}") from None
+    typer.echo(str(target))
+    _err(
+        f"next: edit it, `presswatch topics check {target}`, then enable it in presswatch.toml "
+        f'([topics] enabled = [..., "{name}"], dir = "{target_dir}")'
+    )
+
+
+@topics_app.command("check")
+def topics_check(files: Annotated[list[Path], typer.Argument(help="Rule files to check.")]) -> None:
+    """Report every problem of each rule file at once (file:line: key: message); exit 2 if there is any."""
+    from stance.rules import check_rule_file, load_ruleset
+
+    failed = False
+    for path in files:
+        errors = check_rule_file(path)
+        for error in errors:
+            typer.echo(str(error))
+        if errors:
+            failed = True
+            continue
+        ruleset = load_ruleset(path)
+        rules = sum(len(lang.rules) for lang in ruleset.language_rules)
+        typer.echo(f"{path}: ok ({rules} rules in {', '.join(ruleset.languages)}; version {ruleset.version})")
+    if failed:
+        raise typer.Exit(2)
 
 
 # --- helpers -------------------------------------------------------------------------------------------------

@@ -72,9 +72,25 @@ def now_utc() -> datetime:
 
 
 def topic_path(settings: Settings, name: str) -> Path:
+    """A topic's rule file: in `[topics] dir` when it is there, else the one shipped with presswatch (the folder
+    adds topics to the bundled ones and may override one of the same name)."""
     if settings.topics_dir is not None:
-        return settings.topics_dir / f"{name}.toml"
-    return Path(str(resources.files("topics").joinpath(f"{name}.toml")))
+        own = settings.topics_dir / f"{name}.toml"
+        if own.exists():
+            return own
+    return bundled_topics_dir() / f"{name}.toml"
+
+
+def bundled_topics_dir() -> Path:
+    return Path(str(resources.files("topics")))
+
+
+def available_topics(settings: Settings) -> dict[str, Path]:
+    """Every topic a config can enable: the bundled rule files, then those in `[topics] dir` (which win)."""
+    found = {path.stem: path for path in sorted(bundled_topics_dir().glob("*.toml"))}
+    if settings.topics_dir is not None and settings.topics_dir.is_dir():
+        found.update({path.stem: path for path in sorted(settings.topics_dir.glob("*.toml"))})
+    return found
 
 
 def load_rulesets(settings: Settings, names: Sequence[str] | None = None) -> list[RuleSet]:

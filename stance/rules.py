@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from stance.errors import RuleFileError
 from stance.model import Side
 from stance.prefix import key_pattern, literal_prefixes
 from stance.rulefile import RuleFile
@@ -246,6 +248,109 @@ def load_ruleset(path: Path, defaults: Path = LANGUAGE_DEFAULTS) -> RuleSet:
     )
 
 
+_TOP_KEYS = {"topic", "milestones", "relevance", "scoring", "language", "stance", "actors"}
+_TOP_REQUIRED = ("topic", "milestones", "relevance", "scoring", "stance")
+
+
+def check_rule_file(path: Path, defaults: Path = LANGUAGE_DEFAULTS) -> list[RuleFileError]:
+    """Every problem of a rule file, not only the first (`presswatch topics check`): each section, key, rule and
+    actor is checked on its own, so one mistake does not hide the next. An empty list means `load_ruleset` accepts
+    the file. A file that is not valid TOML yields that one error (nothing after it can be read)."""
+    try:
+        rf = RuleFile(Path(path))
+        base = RuleFile(defaults)
+        inherited = _language_defaults(base)
+    except RuleFileError as exc:
+        return [exc]
+    errors: list[RuleFileError] = []
+
+    def attempt(check: Callable[[], object]) -> None:
+        try:
+            check()
+        except RuleFileError as exc:
+            errors.append(exc)
+
+    data = rf.data
+    for name in data:
+        if name not in _TOP_KEYS:
+            errors.append(rf.error(name, f"unknown key (allowed here: {', '.join(sorted(_TOP_KEYS))})"))
+    for name in _TOP_REQUIRED:
+        if name not in data:
+            errors.append(RuleFileError(rf.path, 1, name, "missing required section"))
+    if "topic" in data:
+        attempt(
+            lambda: rf.string(
+                rf.table(data["topic"], "topic", {"title", "description"}, {"title"})["title"], "topic.title"
+            )
+        )
+    if "milestones" in data:
+        attempt(lambda: _milestones(rf, data["milestones"]))
+    relevance = data.get("relevance")
+    if isinstance(relevance, dict):
+        minimal = {"anchors": ["x"], "subject": {}, "events": {}}
+        for key, value in relevance.items():
+            attempt(partial(_relevance, rf, {**minimal, key: value}))
+        for key in ("anchors", "subject", "events"):
+            if key not in relevance:
+                errors.append(
+                    RuleFileError(
+                        rf.path, rf.locator.line_of("relevance") or 1, f"relevance.{key}", "missing required key"
+                    )
+                )
+    elif "relevance" in data:
+        errors.append(rf.error("relevance", "must be a table"))
+    scoring = data.get("scoring")
+    if isinstance(scoring, dict):
+        for key, value in scoring.items():
+            attempt(partial(_scoring, rf, {"threshold": 1.0, key: value}))
+        if "threshold" not in scoring:
+            errors.append(
+                RuleFileError(rf.path, rf.locator.line_of("scoring") or 1, "scoring.threshold", "missing required key")
+            )
+    elif "scoring" in data:
+        errors.append(rf.error("scoring", "must be a table"))
+    languages = data.get("language", {})
+    stance = data.get("stance", {})
+    seen: set[str] = set()
+    for section, table in (("language", languages), ("stance", stance)):
+        if not isinstance(table, dict):
+            errors.append(rf.error(section, "must be a table"))
+            continue
+        for code in table:
+            if not _LANGUAGE_CODE.match(code):
+                errors.append(rf.error(f"{section}.{code}", "must be a two-letter ISO 639-1 language code"))
+    if isinstance(languages, dict):
+        for code, settings in languages.items():
+            attempt(partial(_language, rf, code, settings, {}, set(), base, inherited.get(code, {})))
+    if isinstance(stance, dict):
+        if not stance:
+            errors.append(rf.error("stance", "must define rules for at least one language"))
+        for code, groups in stance.items():
+            if not isinstance(groups, dict):
+                errors.append(rf.error(f"stance.{code}", "must be a table"))
+                continue
+            for side, items in groups.items():
+                if side not in SIDES:
+                    errors.append(rf.error(f"stance.{code}.{side}", f"unknown key (allowed here: {', '.join(SIDES)})"))
+                    continue
+                if not isinstance(items, list):
+                    errors.append(
+                        rf.error(f"stance.{code}.{side}", f"must be an array of tables ([[stance.{code}.{side}]])")
+                    )
+                    continue
+                for index, item in enumerate(items):
+                    attempt(partial(_rule, rf, code, side, index, item, seen))
+    actors = data.get("actors", [])
+    if isinstance(actors, list):
+        for index, item in enumerate(actors):
+            attempt(partial(_actor, rf, index, item))
+    else:
+        errors.append(rf.error("actors", "must be an array of tables ([[actors]])"))
+    if not errors:
+        attempt(lambda: load_ruleset(Path(path), defaults))
+    return sorted(errors, key=lambda e: (e.line or 0, str(e)))
+
+
 def _keys(
     relevance: Relevance, language_rules: tuple[LanguageRules, ...], actors: tuple[Actor, ...], code: str | None
 ) -> set[str]:
@@ -470,19 +575,18 @@ def _rule(rf: RuleFile, code: str, side: str, index: int, item: Any, seen: set[s
 
 
 def _actors(rf: RuleFile, value: Any) -> tuple[Actor, ...]:
-    out = []
-    for index, raw in enumerate(rf.array_of_tables(value, "actors")):
-        key = f"actors[{index}]"
-        item = rf.table(raw, key, {"name", "side", "aliases", "origin"}, {"name", "side", "aliases"})
-        side: Side = rf.choice(item["side"], f"{key}.side", ACTOR_SIDES)  # type: ignore[assignment]
-        pattern = _patterns(rf, rf.strings(item["aliases"], f"{key}.aliases"), f"{key}.aliases")
-        out.append(
-            Actor(
-                name=rf.string(item["name"], f"{key}.name"),
-                side=side,
-                pattern=pattern,
-                origin=rf.string(item.get("origin", ""), f"{key}.origin", empty_ok=True),
-                prefixes=literal_prefixes(pattern),
-            )
-        )
-    return tuple(out)
+    return tuple(_actor(rf, index, raw) for index, raw in enumerate(rf.array_of_tables(value, "actors")))
+
+
+def _actor(rf: RuleFile, index: int, raw: Any) -> Actor:
+    key = f"actors[{index}]"
+    item = rf.table(raw, key, {"name", "side", "aliases", "origin"}, {"name", "side", "aliases"})
+    side: Side = rf.choice(item["side"], f"{key}.side", ACTOR_SIDES)  # type: ignore[assignment]
+    pattern = _patterns(rf, rf.strings(item["aliases"], f"{key}.aliases"), f"{key}.aliases")
+    return Actor(
+        name=rf.string(item["name"], f"{key}.name"),
+        side=side,
+        pattern=pattern,
+        origin=rf.string(item.get("origin", ""), f"{key}.origin", empty_ok=True),
+        prefixes=literal_prefixes(pattern),
+    )

@@ -679,3 +679,49 @@ def test_demo_through_the_cli_writes_reports_and_names_the_index(
     assert f"start with the index: {index}" in out and index.exists()
     assert re.search(r"reports \((\d+)\):", out) and int(re.search(r"reports \((\d+)\):", out).group(1)) >= 2
     assert "then ask your own questions: " in out and f"--config {data / 'presswatch.toml'} sql" in out
+
+
+def test_a_new_topic_from_the_template_checks_classifies_and_sits_beside_the_bundled_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    config = tmp_path / "presswatch.toml"
+    config.write_text('[topics]\nenabled = ["amnesty-2015", "congestion-charge"]\ndir = "topics"\n', encoding="utf-8")
+    base = ["--config", str(config)]
+    code, out, err = run([*base, "topics", "new", "congestion-charge"], capsys, monkeypatch)
+    assert code == 0, err
+    written = Path(out.strip())
+    assert written == tmp_path / "topics" / "congestion-charge.toml" and written.exists()
+    code, out, _ = run([*base, "topics", "check", str(written)], capsys, monkeypatch)
+    assert code == 0 and "ok (4 rules in en" in out
+    code, out, _ = run([*base, "topics", "list"], capsys, monkeypatch)
+    assert "* amnesty-2015" in out and "* congestion-charge" in out  # the folder adds to the bundled topics
+    items = tmp_path / "items.jsonl"
+    items.write_text(json.dumps({"id": 1, "title": "Council votes on congestion charge",
+                                 "text": "The city council voted on the congestion charge plan. It is a sensible plan."}) + "\n"
+                     + json.dumps({"id": 2, "title": "Council vote", "text": "The city council voted on the "
+                                   "congestion charge plan. Drivers said it was an unfair plan."}) + "\n")  # fmt: skip
+    code, out, err = run([*base, "classify", "--topic", "congestion-charge", str(items)], capsys, monkeypatch)
+    assert code == 0, err
+    assert [json.loads(line)["stance"] for line in out.splitlines()] == ["supportive", "neutral"]  # reported: quoted
+    code, _, err = run([*base, "topics", "new", "congestion-charge"], capsys, monkeypatch)
+    assert code == 1 and "exists already" in err
+
+
+def test_topics_check_reports_every_problem_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules = Path(__file__).resolve().parent.parent / "topics" / "amnesty-2015.toml"
+    text = rules.read_text(encoding="utf-8")
+    text = text.replace("threshold = 1.5", "threshold = -3", 1).replace("weight = 2.5", "weight = 9", 1)
+    text = text.replace("[relevance]", "[relevance]\nbogus = 1", 1)
+    broken = tmp_path / "broken.toml"
+    broken.write_text(text, encoding="utf-8")
+    code, out, _ = run(["topics", "check", str(broken)], capsys, monkeypatch)
+    assert code == 2
+    lines = out.splitlines()
+    assert len(lines) == 3
+    assert "relevance.bogus: unknown key" in lines[0]
+    assert "scoring.threshold: must be a number between 0 and 50" in lines[1]
+    assert re.search(r"stance\.en\.\w+\[\d+\]\.weight: must be a number between -5 and 5", lines[2])
+    assert all(line.startswith(f"{broken}:") for line in lines)
