@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
@@ -106,6 +107,11 @@ class ArticleLine(NamedTuple):
     story_origin_outlet: str
     evidence: tuple[EvidenceLine, ...]
 
+    @property
+    def changed(self) -> bool:
+        """A human label that differs from the machine's answer."""
+        return self.human_stance is not None and self.human_stance != self.machine_stance
+
 
 @dataclass(frozen=True, slots=True)
 class StanceRow:
@@ -143,6 +149,9 @@ class WeeklyReport:
     trend: tuple[WeekBar, ...] = ()
     voices: tuple[dict[str, Any], ...] = ()
     agreement: dict[str, Any] | None = None  # classifier vs human labels, all weeks
+    summary: str = ""  # one plain sentence at the top
+    previous_relevant: int = 0  # relevant placements in the week before
+    subject_voices: tuple[dict[str, Any], ...] = ()  # the organisation the topic is about, quoted in its own coverage
 
     @property
     def chart_name(self) -> str:
@@ -183,6 +192,7 @@ def load_weeks_data(con: duckdb.DuckDBPyConnection, topic: str, weeks: Sequence[
         outlets = _by_week(fetch_dicts(con, "report_outlets", {"start": start}))
         summary = {row["week"]: row for row in fetch_dicts(con, "report_week_summary", {"start": start})}
         trend = fetch_dicts(con, "report_trend")
+        collected = {row["week"]: int(row["articles"]) for row in fetch_dicts(con, "report_collected")}
         voices = _by_week(fetch_dicts(con, "report_voices", {"start": start}))
         # Only the articles chosen per side show evidence: read theirs, not that of every article of the weeks.
         week_of = {url: w for w in ordered for url in featured_urls(articles.get(str(w), []))}
@@ -216,6 +226,7 @@ def load_weeks_data(con: duckdb.DuckDBPyConnection, topic: str, weeks: Sequence[
             "problems": problems.get(key, []),
             "last_run": last_run,
             "trend": [r for r in trend if r["week"] in shown],
+            "collected": {w: n for w, n in collected.items() if w in shown},
             "voices": voices.get(key, []),
             "agreement": agreement,
         }
@@ -303,9 +314,15 @@ def build_report(
     )
     outlet_rows = tuple(sorted(per_outlet, key=lambda r: (-(r[1] + r[2] + r[3]), r[0].lower())))
     last_run = data.get("last_run")
+    # The organisation the topic is about (named in its title) is quoted in nearly every article: shown apart.
+    subject = [v for v in data["voices"] if str(v["name"]).casefold() in topic_title.casefold()]
+    others = [v for v in data["voices"] if v not in subject]
     return WeeklyReport(
-        trend=trend_bars(data["trend"], week, milestones),
-        voices=tuple(data["voices"]),
+        trend=trend_bars(data["trend"], week, milestones, data.get("collected")),
+        voices=tuple(others),
+        subject_voices=tuple(subject),
+        summary=summary_sentence(counts, relevant_count),
+        previous_relevant=prev_total,
         agreement=dict(data.get("agreement") or {}),
         topic=topic,
         topic_title=topic_title,
@@ -321,7 +338,10 @@ def build_report(
         articles=choose_articles(relevant),
         off_topic_articles=tuple(a for a in lines if a.stance == "off_topic"),
         failing_feeds=tuple(data["failing_feeds"]),
-        feed_warnings=tuple(data.get("feed_warnings", ())),
+        feed_warnings=tuple(
+            {**warning, "detail": warning_in_words(str(warning.get("detail") or ""))}
+            for warning in data.get("feed_warnings", ())
+        ),
         problems=tuple(data["problems"]),
         no_rules=tuple(a for a in lines if "no_rules_for_language" in a.flags),
         uncertain=tuple(a for a in relevant if "uncertain" in a.flags),
@@ -332,10 +352,55 @@ def build_report(
     )
 
 
+# Shares and changes of fewer relevant articles than this are not compared week to week: one article more or
+# less would swing them by tens of points.
+MIN_COMPARABLE = 5
+
+
+def summary_sentence(counts: dict[str, int], relevant: int) -> str:
+    """The week in one plain sentence, the largest side first, with a warning when the sample is small."""
+    if not relevant:
+        return "No relevant coverage was found this week."
+    words = {"supportive": "supported it", "opposed": "opposed it", "neutral": "reported it without taking a side"}
+    ordered = sorted(SIDES, key=lambda side: (-counts[side], SIDES.index(side)))
+    parts = [f"{counts[side]} {words[side]}" for side in ordered if counts[side]]
+    sentence = (
+        f"Of {relevant} relevant article{'s' if relevant != 1 else ''}, "
+        + (parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1])
+        + "."
+    )
+    if relevant < 2 * MIN_COMPARABLE:
+        sentence += " So few articles make the shares rough: read them as counts."
+    return sentence
+
+
+_XML_BREAK = ("no element found", "mismatched tag", "not well-formed", "junk after document", "unclosed token")
+
+
+def warning_in_words(detail: str) -> str:
+    """A feed parser's warning (docs/fetching.md) as a reader of the report would say it."""
+    out = []
+    for part in (p.strip() for p in detail.split(";") if p.strip()):
+        if any(marker in part for marker in _XML_BREAK):
+            out.append("the feed is not well-formed XML and breaks off; the entries before the break were read")
+        elif match := re.match(r"(\d+) entr(?:y|ies) without a usable http\(s\) link", part):
+            n = int(match.group(1))
+            out.append(f"{n} entr{'y' if n == 1 else 'ies'} could not be read (no usable link)")
+        elif match := re.match(r"(\d+) entr(?:y|ies) dated in the future", part):
+            out.append(f"{match.group(1)} entries are dated in the future; their dates were ignored")
+        else:
+            out.append(part)
+    return "; ".join(out)
+
+
 def trend_bars(
-    rows: Sequence[dict[str, Any]], week: Week, milestones: Sequence[tuple[date, str]]
+    rows: Sequence[dict[str, Any]],
+    week: Week,
+    milestones: Sequence[tuple[date, str]],
+    collected: dict[str, int] | None = None,
 ) -> tuple[WeekBar, ...]:
-    """The chart's weeks: the report week and the ones before it, with empty weeks shown as empty."""
+    """The chart's weeks: the report week and the ones before it, with empty weeks shown as empty; with
+    `collected` (articles stored per week, any relevance), weeks with nothing stored are marked as such."""
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     for row in rows:
         counts[row["week"]][row["stance"]] = int(row["articles"])
@@ -344,7 +409,14 @@ def trend_bars(
     for day, label in milestones:
         marks[str(Week.of(day))].append(label)
     return tuple(
-        WeekBar(str(w), counts.get(str(w), {}), tuple(marks.get(str(w), ())), current=w == week) for w in weeks
+        WeekBar(
+            str(w),
+            counts.get(str(w), {}),
+            tuple(marks.get(str(w), ())),
+            current=w == week,
+            collected=None if collected is None else collected.get(str(w), 0) > 0,
+        )
+        for w in weeks
     )
 
 
@@ -417,8 +489,8 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def _percentage_points(row: StanceRow) -> str:
-    if row.share is None or row.previous_share is None:
+def _percentage_points(row: StanceRow, previous_relevant: int = MIN_COMPARABLE) -> str:
+    if row.share is None or row.previous_share is None or previous_relevant < MIN_COMPARABLE:
         return "–"
     delta = (row.share - row.previous_share) * 100
     return f"{delta:+.0f} pp"

@@ -97,3 +97,21 @@ def test_documented_queries_run(demo_warehouse: tuple[Settings, dict[str, int]])
     for query in _doc_queries():
         result = run_query(settings.warehouse_path, query)
         assert result.columns and result.rows, query
+
+
+def test_the_vote_weeks_report_counts_placements_and_shows_the_organisation_apart(
+    demo_warehouse: tuple[Settings, dict[str, int]],
+) -> None:
+    """The Dublin Courier's editorial appears at two URLs (its RSS and Atom links): one placement, not two. The
+    organisation the topic is about is quoted nearly everywhere: it is shown apart from the other voices."""
+    from flows.report import write_weekly_reports
+    from reports.weekly import Week
+
+    settings, _ = demo_warehouse
+    [written] = write_weekly_reports(settings, [Week.parse("2015-W33")])
+    text = written.path.read_text(encoding="utf-8")
+    assert "Supportive 25% (n=5) · Opposed 20% (n=4) · Neutral 55% (n=11)." in text
+    assert text.splitlines()[4].startswith("Of 20 relevant articles, 11 reported it without taking a side, 5 supported")
+    voices = text.split("## Voices", 1)[1].split("## Articles", 1)[0]
+    assert "| Amnesty International |" not in voices
+    assert "Amnesty International itself, the organisation the topic is about, was quoted or cited in" in voices

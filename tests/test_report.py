@@ -156,12 +156,16 @@ def test_report_numbers(tmp_path: Path) -> None:
     _fixed_warehouse(path)
     text = _render(path, "2015-W33")
     assert "**6 relevant articles from 3 outlets**: 5 unique stories, 1 wire or syndicated copy." in text
-    assert "| supportive | 3 | 50% | 1 (50%) | +0 pp |" in text
-    assert "| opposed | 1 | 17% | 1 (50%) | -33 pp |" in text
+    # The week before had 2 relevant articles: too few to compare shares with.
+    assert "| supportive | 3 | 50% | 1 (50%) | – |" in text
+    assert "| opposed | 1 | 17% | 1 (50%) | – |" in text
+    assert "No change is shown against a week with fewer than 5 relevant articles (the week before had 2)." in text
+    assert text.count("Supportive 50% (n=3) · Opposed 17% (n=1) · Neutral 33% (n=2).") == 1
+    assert "Of 6 relevant articles, 3 supported it, 2 reported it without taking a side and 1 opposed it." in text
     assert "*copy of a story first seen at* [Courier](<http://a.example/1>)" in text
     assert "malformed\\_feed" in text and "http\\_404" in text
     assert "*classified on the feed summary*" in text
-    assert "- Half Feed: not well-formed (invalid token): line 9, column 4" in text
+    assert "- Half Feed: the feed is not well-formed XML and breaks off; the entries before the break were read" in text
     assert "the classifier agreed on 1 of 1 labelled articles (100%)" in text
 
 
@@ -309,3 +313,45 @@ def test_a_labelled_article_shows_the_evidence_for_its_side_first() -> None:
 def test_a_malformed_url_is_shown_as_text_not_a_crash() -> None:
     assert markdown.link("Broken link", "http://[::1") == "Broken link"
     assert markdown.url("http://[") == ""
+
+
+def test_changes_are_shown_only_against_a_week_of_at_least_five() -> None:
+    from reports.weekly import StanceRow, _percentage_points
+
+    row = StanceRow("supportive", 6, 0.6, 2, 0.4)
+    assert _percentage_points(row, 5) == "+20 pp"
+    assert _percentage_points(row, 4) == "–"
+
+
+@pytest.mark.parametrize(
+    ("detail", "words"),
+    [
+        pytest.param("<unknown>:18:38: no element found; 1 entries without a usable http(s) link",
+                     "the feed is not well-formed XML and breaks off; the entries before the break were read; "
+                     "1 entry could not be read (no usable link)", id="broken-off"),
+        pytest.param("3 entries dated in the future; date ignored", "3 entries are dated in the future; their dates "
+                     "were ignored; date ignored", id="future"),
+        pytest.param("something new", "something new", id="kept"),
+    ],
+)  # fmt: skip
+def test_feed_warnings_in_plain_words(detail: str, words: str) -> None:
+    from reports.weekly import warning_in_words
+
+    assert warning_in_words(detail) == words
+
+
+def test_the_chart_names_years_across_new_year_totals_its_bars_and_marks_weeks_without_data() -> None:
+    from reports.chart import WeekBar, trend_svg
+
+    bars = [WeekBar("2015-W52", {"supportive": 2, "neutral": 1}, collected=True),
+            WeekBar("2015-W53", {}, collected=False),
+            WeekBar("2016-W01", {}, collected=True),
+            WeekBar("2016-W02", {"opposed": 4}, ("A long milestone label that would not fit beside the last week at all",),
+                    current=True, collected=True)]  # fmt: skip
+    svg = trend_svg(bars, "t")
+    assert ">2015</text>" in svg and ">2016</text>" in svg
+    assert svg.count("no data</text>") == 1  # W53: nothing stored; W01: stored, none relevant
+    assert ">3</text>" in svg and ">4</text>" in svg  # totals above the bars
+    assert "<title>A long milestone label that would not fit beside the last week at all</title>" in svg
+    single_year = trend_svg([WeekBar("2015-W30", {"neutral": 1})], "t")
+    assert ">2015</text>" not in single_year

@@ -103,7 +103,7 @@ def test_weeks_read_together_render_as_week_by_week(warehouse: Path, span: int) 
             together |= {str(w): _render(data[str(w)], w) for w in chunk}
     assert together == alone
     assert any("Off-topic (" in text for text, _ in alone.values())
-    assert any("**Human corrections**" in text for text, _ in alone.values())
+    assert any("**Human labels**" in text for text, _ in alone.values())
 
 
 def test_chunks_cover_each_week_once_within_their_span() -> None:
