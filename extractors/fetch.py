@@ -61,6 +61,8 @@ class FetchRequest:
 
 # Resolves a host name to the addresses a connection may use; injectable so that tests can play DNS rebinding.
 Resolver = Callable[[str, int], Awaitable[list[str]]]
+# Hears ("start" | "done", url) for each request: progress for a person at a terminal, never a decision.
+Watcher = Callable[[str, str], None]
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 ROBOTS_AGENT = "presswatch"  # the token robots.txt rules name; the full User-Agent carries version and URL
 
@@ -90,11 +92,13 @@ class Fetcher:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         resolver: Resolver | None = None,
+        watch: Watcher | None = None,
     ) -> None:
         """`transport` replaces the network (tests, `httpx.MockTransport`); the default one checks every address
         it connects to. `resolver` replaces the system's getaddrinfo for both checks."""
         self.policy = policy
         self._resolve = resolver or system_resolve
+        self._watch = watch
         self._private_ok = frozenset(h.lower() for h in policy.allowed_private_hosts)
         self._transport = transport
         self._client: httpx.AsyncClient | None = None  # one client for every host, only with `transport`
@@ -156,9 +160,14 @@ class Fetcher:
         started = time.monotonic()
         try:
             async with self._in_flight:
+                if self._watch is not None:
+                    self._watch("start", request.url)
                 return await asyncio.wait_for(self._fetch(request, started), timeout=self.policy.timeout_s * 2)
         except TimeoutError:
             return _failure(request.url, "timeout", "total deadline exceeded", started)
+        finally:
+            if self._watch is not None:
+                self._watch("done", request.url)
 
     async def _fetch(self, request: FetchRequest, started: float) -> FetchResult:
         url = request.url
@@ -449,11 +458,13 @@ def fetch_all(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     resolver: Resolver | None = None,
+    watch: Watcher | None = None,
 ) -> list[FetchResult]:
-    """Fetch many URLs concurrently (per-host limits apply) from synchronous code; results keep input order."""
+    """Fetch many URLs concurrently (per-host limits apply) from synchronous code; results keep input order.
+    `watch("start" | "done", url)` hears of each request as it starts and ends (progress on a terminal)."""
 
     async def run() -> list[FetchResult]:
-        async with Fetcher(policy, transport=transport, resolver=resolver) as fetcher:
+        async with Fetcher(policy, transport=transport, resolver=resolver, watch=watch) as fetcher:
             return await fetcher.fetch_many(requests)
 
     return asyncio.run(run())
@@ -472,9 +483,10 @@ class BackgroundFetcher:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         resolver: Resolver | None = None,
+        watch: Watcher | None = None,
     ) -> None:
         self._loop = asyncio.new_event_loop()
-        self._fetcher = Fetcher(policy, transport=transport, resolver=resolver)
+        self._fetcher = Fetcher(policy, transport=transport, resolver=resolver, watch=watch)
         self._thread = threading.Thread(target=self._loop.run_forever, name="presswatch-fetch", daemon=True)
 
     def __enter__(self) -> BackgroundFetcher:

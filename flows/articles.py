@@ -69,7 +69,7 @@ def process_pending(
     pending = _Pending(batch_size)
     done = 0
     in_flight: deque[_Batch] = deque()
-    with BackgroundFetcher(settings.fetch) as fetcher:
+    with BackgroundFetcher(settings.fetch, watch=progress.fetch_watcher("pages")) as fetcher:
 
         def refill(con: Any) -> None:
             """Read pending articles until `AHEAD` batches are in flight, and start fetching their pages."""
@@ -78,7 +78,8 @@ def process_pending(
 
         with connect(path) as con:
             total = store.count_pending(con)
-            progress.start("articles", total)
+            progress.start("pages", total)  # fetched, one by one
+            progress.start("articles", total)  # extracted, classified and written, a batch at a time
             refill(con)
         while in_flight:
             for batch in in_flight:

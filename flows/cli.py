@@ -160,9 +160,11 @@ def demo(
         settings = load_settings(config)
         prepare_prefect(settings)
         _err(f"demo web: {len(outlets)} outlets on {', '.join(sorted(set(bases.values()))[:3])}, ...")
+        from flows import progress
         from flows.ingest import ingest_flow
 
-        summary = _run_flow(ingest_flow, str(config))
+        with progress.shown():
+            summary = _run_flow(ingest_flow, str(config))
     _print_summary(summary)
     from flows.report import weeks_with_data, write_weekly_reports
 

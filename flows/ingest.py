@@ -59,7 +59,8 @@ def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
 
 @task(name="fetch-feeds", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def fetch_feeds(policy: FetchPolicy, requests: list[FetchRequest]) -> list[FetchResult]:
-    results = fetch_all(policy, requests)
+    progress.start("feeds", len(requests))
+    results = fetch_all(policy, requests, watch=progress.fetch_watcher("feeds"))
     _logger().info("fetched %d feeds (%d failed)", len(results), sum(not r.ok for r in results))
     return results
 

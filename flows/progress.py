@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 
 class Reporter(Protocol):
     def start(self, stage: str, total: int) -> None: ...
     def advance(self, stage: str, count: int) -> None: ...
+    def waiting(self, stage: str, hosts: list[str]) -> None: ...
 
 
 _reporter: Reporter | None = None
@@ -29,6 +33,30 @@ def start(stage: str, total: int) -> None:
 def advance(stage: str, count: int = 1) -> None:
     if _reporter is not None:
         _reporter.advance(stage, count)
+
+
+def fetch_watcher(stage: str) -> Callable[[str, str], None] | None:
+    """A fetcher's `watch` hook that advances `stage` per finished request and names the hosts still awaited (a
+    feed that accepts the connection and never answers is otherwise silent until its timeout); None when nobody
+    is watching."""
+    if _reporter is None:
+        return None
+    reporter = _reporter
+    in_flight: dict[str, float] = {}
+    lock = threading.Lock()
+
+    def watch(event: str, url: str) -> None:
+        with lock:
+            if event == "start":
+                in_flight[url] = time.monotonic()
+            else:
+                in_flight.pop(url, None)
+            oldest = sorted(in_flight, key=in_flight.__getitem__)[:2]
+        if event == "done":
+            reporter.advance(stage, 1)
+        reporter.waiting(stage, [urlsplit(u).hostname or u for u in oldest])
+
+    return watch
 
 
 def wanted() -> bool:
@@ -45,11 +73,15 @@ class _RichReporter:
         if stage in self.tasks:
             self.progress.update(self.tasks[stage], total=total)
         else:
-            self.tasks[stage] = self.progress.add_task(stage, total=total)
+            self.tasks[stage] = self.progress.add_task(stage, total=total, hosts="")
 
     def advance(self, stage: str, count: int) -> None:
         if stage in self.tasks:
             self.progress.advance(self.tasks[stage], count)
+
+    def waiting(self, stage: str, hosts: list[str]) -> None:
+        if stage in self.tasks:
+            self.progress.update(self.tasks[stage], hosts=", ".join(hosts))
 
 
 @contextmanager
@@ -60,9 +92,24 @@ def shown() -> Iterator[None]:
         yield
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
-    columns = (TextColumn("{task.description:>10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description:>10}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        TextColumn("[dim]{task.fields[hosts]}"),
+    )
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         _reporter = _RichReporter(bar)
         try:

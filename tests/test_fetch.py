@@ -332,3 +332,48 @@ def test_politeness_is_per_registrable_domain(url: str, key: str) -> None:
     from extractors.fetch import politeness_key
 
     assert politeness_key(url) == key
+
+
+def test_a_watcher_hears_each_request_start_and_end_and_progress_names_the_host_awaited(
+    server: LoopbackServer,
+) -> None:
+    """The terminal's progress: every request is reported when it starts and when it ends (failures too), and
+    while one is outstanding its host is named, so a feed that never answers is not silent."""
+    from flows import progress
+
+    release = threading.Event()
+
+    def slow(request: Request) -> tuple[int, dict[str, str], bytes]:
+        release.wait(5)
+        return 200, {"Content-Type": "application/rss+xml"}, b"<rss/>"
+
+    server.routes["/slow.rss"] = slow
+    recorded: list[tuple[str, object]] = []
+
+    class Recording:  # the Reporter protocol a terminal bar implements
+        def start(self, stage: str, total: int) -> None:
+            recorded.append(("start", total))
+
+        def advance(self, stage: str, count: int) -> None:
+            recorded.append(("advance", count))
+
+        def waiting(self, stage: str, hosts: list[str]) -> None:
+            recorded.append(("waiting", tuple(hosts)))
+
+    progress._reporter = Recording()
+    try:
+        watch = progress.fetch_watcher("feeds")
+        assert watch is not None
+        urls = [server.url("/feed.rss"), server.url("/none.rss"), server.url("/slow.rss")]
+        timer = threading.Timer(1.0, release.set)
+        timer.start()
+        results = fetch_all(POLICY, [FetchRequest(u, kind="feed") for u in urls], watch=watch)
+    finally:
+        progress._reporter = None
+        release.set()
+    assert [r.ok for r in results] == [True, False, True]
+    assert [e for e in recorded if e[0] == "advance"] == [("advance", 1)] * 3
+    host = server.base.split("//")[1].split(":")[0]
+    waits = [e[1] for e in recorded if e[0] == "waiting"]
+    assert (host,) in waits and waits[-1] == ()  # the slow one named while awaited; nothing left at the end
+    assert progress.fetch_watcher("feeds") is None  # nobody watching: no hook at all
