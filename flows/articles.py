@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -84,7 +84,7 @@ def process_pending(
         while in_flight:
             for batch in in_flight:
                 if batch.parts is None and batch.fetch.done():
-                    _hand_over(batch, rulesets, pool, settings.keep_html, summary)
+                    _hand_over(batch, rulesets, pool, settings.keep_html, summary, settings.feed_topics())
             head = in_flight[0]
             if head.parts is not None and all(part.done() for part in head.parts):
                 in_flight.popleft()
@@ -127,7 +127,12 @@ class _Pending:
 
 
 def _hand_over(
-    batch: _Batch, rulesets: Sequence[RuleSet], pool: ExtractionPool | None, keep_html: bool, summary: RunSummary
+    batch: _Batch,
+    rulesets: Sequence[RuleSet],
+    pool: ExtractionPool | None,
+    keep_html: bool,
+    summary: RunSummary,
+    feed_topics: Mapping[str, frozenset[str]] | None = None,
 ) -> None:
     """Turn a batch's fetch results into rows and start their CPU work: on the pool's workers in chunks of
     `CHUNK` pages, largest first (so that neither worker is left alone with a big page at the end), or here."""
@@ -144,9 +149,9 @@ def _hand_over(
     with_page = sorted((r for r in rows if r["fetch_status"] == "fetched" and r["_body"]),
                        key=lambda r: len(r["_body"]), reverse=True)  # fmt: skip
     without = [r for r in rows if not (r["fetch_status"] == "fetched" and r["_body"])]
-    batch.ready.append(pipeline.process_fetched(without, rulesets, keep_html))
+    batch.ready.append(pipeline.process_fetched(without, rulesets, keep_html, feed_topics))
     if pool is None or len(with_page) < 2:
-        batch.ready.append(pipeline.process_fetched(with_page, rulesets, keep_html))
+        batch.ready.append(pipeline.process_fetched(with_page, rulesets, keep_html, feed_topics))
         batch.parts = []
         return
     batch.parts = [

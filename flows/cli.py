@@ -43,6 +43,8 @@ feeds_app = typer.Typer(help="Manage the feeds presswatch watches.", no_args_is_
 app.add_typer(feeds_app, name="feeds")
 topics_app = typer.Typer(help="Topics: list them, start a new one, check a rule file.", no_args_is_help=True)
 app.add_typer(topics_app, name="topics")
+rules_app = typer.Typer(help="Improve a topic's rules from human labels.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
 
 STATE: dict[str, Any] = {}
 
@@ -270,7 +272,9 @@ def reclassify(
     rulesets = load_rulesets(settings, [topic] if topic else None)
     remains = "stored text without a current result is classified by the next ingest or reclassify"
     with progress.shown(), interruptible(lambda: remains):
-        done = pipeline_classify_stored(settings.warehouse_path, rulesets, force=True)
+        done = pipeline_classify_stored(
+            settings.warehouse_path, rulesets, force=True, feed_topics=settings.feed_topics()
+        )
     versions = ", ".join(f"{r.topic} {r.version}" for r in rulesets)
     typer.echo(f"reclassified {done} article-topic pairs with {versions}")
 
@@ -287,7 +291,7 @@ def reextract() -> None:
 
     remains = "pages re-extracted so far are saved; run reextract again to finish"
     with progress.shown(), interruptible(lambda: remains):
-        done = reextract_stored(settings.warehouse_path, load_rulesets(settings))
+        done = reextract_stored(settings.warehouse_path, load_rulesets(settings), feed_topics=settings.feed_topics())
     typer.echo(f"re-extracted {done} stored pages")
 
 
@@ -317,6 +321,30 @@ def label(
         )
     save_label(settings.warehouse_path, key, chosen, stance, note, os.environ.get("USER"))
     typer.echo(f"labelled {key} as {stance} for {chosen}")
+
+
+@app.command()
+def review(
+    week: Annotated[str | None, typer.Option(help="ISO week, e.g. 2015-W33 (default: last complete week).")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many articles.")] = 20,
+    topic: Annotated[str | None, typer.Option(help="Topic (default: the first enabled topic).")] = None,
+) -> None:
+    """The week's relevant articles the rules are least sure about (lowest confidence first, labelled ones left
+    out), each with its strongest own-voice evidence and the command to label it. Read-only."""
+    from flows.report import default_week, report_topics
+    from flows.review import review_lines
+    from reports.weekly import Week, WeekError
+    from warehouse.review import least_sure
+
+    settings = _settings()
+    chosen = report_topics(settings, [topic] if topic else list(settings.topics[:1]))[0].topic
+    try:
+        target = Week.parse(week) if week else default_week()
+    except WeekError as exc:
+        raise PresswatchError(str(exc)) from None
+    found = least_sure(settings.warehouse_path, chosen, target.start, target.end, limit)
+    for line in review_lines(found, topic=chosen, week=str(target), program=_program()):
+        typer.echo(line)
 
 
 @app.command()

@@ -12,7 +12,7 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import asdict
 from pathlib import Path
@@ -104,7 +104,7 @@ def process_articles(
         pool_context: AbstractContextManager[ExtractionPool | None] = nullcontext(started_pool)
     else:
         with connect(settings.warehouse_path) as con:
-            pool_context = run_pool(store.count_pending(con), rulesets)
+            pool_context = run_pool(store.count_pending(con), rulesets, settings.feed_topics())
     with pool_context as pool:
         articles.process_pending(
             settings,
@@ -147,7 +147,9 @@ def write_articles(con: Any, rows: list[dict[str, Any]]) -> None:
 
 
 @task(name="backlog", cache_policy=NO_CACHE)
-def backlog(warehouse_path: Path, rulesets: list[RuleSet]) -> int:
+def backlog(
+    warehouse_path: Path, rulesets: list[RuleSet], feed_topics: Mapping[str, frozenset[str]] | None = None
+) -> int:
     """Finish stored articles a crash or an upgrade left behind: stories for text without one, and
     classifications for text without a result of the current ruleset. Returns how many were classified."""
     while True:
@@ -157,7 +159,7 @@ def backlog(warehouse_path: Path, rulesets: list[RuleSet]) -> int:
             break
         with connect(warehouse_path) as con, store.transaction(con):
             write_articles(con, [pipeline.with_sketch(row) for row in rows])
-    return pipeline_classify_stored(warehouse_path, rulesets)
+    return pipeline_classify_stored(warehouse_path, rulesets, feed_topics=feed_topics)
 
 
 # --- the run ---------------------------------------------------------------------------------------------------
@@ -197,7 +199,8 @@ def _run_ingest(settings: Settings, *, orchestrated: bool, batch_size: int) -> R
     summary.feeds_backing_off = len(watched) - len(feeds)
     status = "failed"
     try:
-        with run_pool(pages_expected_before_feeds(first_run, pending, len(feeds)), rulesets) as pool:
+        expected = pages_expected_before_feeds(first_run, pending, len(feeds))
+        with run_pool(expected, rulesets, settings.feed_topics()) as pool:
             timer = time.perf_counter()
             results = stage(fetch_feeds)(settings.fetch, pipeline.feed_requests(feeds, states))
             summary.add_time("fetch_feeds", time.perf_counter() - timer)
@@ -211,7 +214,7 @@ def _run_ingest(settings: Settings, *, orchestrated: bool, batch_size: int) -> R
             summary = stage(process_articles)(settings, rulesets, summary, batch_size, pool)
 
         timer = time.perf_counter()
-        summary.articles_classified += stage(backlog)(path, rulesets)
+        summary.articles_classified += stage(backlog)(path, rulesets, settings.feed_topics())
         summary.add_time("backlog", time.perf_counter() - timer)
         status = "completed"
     finally:
@@ -227,24 +230,34 @@ def pages_expected_before_feeds(first_run: bool, pending: int, feeds_due: int) -
     return pending + (feeds_due if first_run else 0)
 
 
-def pipeline_classify_stored(warehouse_path: Path, rulesets: Sequence[RuleSet], *, force: bool = False) -> int:
-    """(Re)classify stored text in batches; without `force`, only text lacking a current-version result."""
+def pipeline_classify_stored(
+    warehouse_path: Path,
+    rulesets: Sequence[RuleSet],
+    *,
+    force: bool = False,
+    feed_topics: Mapping[str, frozenset[str]] | None = None,
+) -> int:
+    """(Re)classify stored text in batches; without `force`, only text lacking a current-version result. Articles
+    of feeds limited to some topics (`feed_topics`) are classified for those only."""
     done = 0
     for ruleset in rulesets:
         if force:
             with connect(warehouse_path) as con:
                 progress.start(f"classify {ruleset.topic}", store.count_rows(con, "articles", "text IS NOT NULL"))
-        offset = 0
+        offset, after = 0, ""
         while True:
             with connect(warehouse_path) as con:
                 if force:
                     rows = store.stored_texts(con, limit=BATCH_SIZE * 5, offset=offset)
                 else:
-                    rows = store.unclassified_articles(con, ruleset.topic, ruleset.version, limit=BATCH_SIZE * 5)
+                    rows = store.unclassified_articles(
+                        con, ruleset.topic, ruleset.version, limit=BATCH_SIZE * 5, after=after
+                    )
             if not rows:
                 break
             offset += len(rows)
-            results = pipeline.classify_rows([ruleset], rows)
+            after = rows[-1]["url"]
+            results = pipeline.classify_rows([ruleset], rows, feed_topics)
             progress.advance(f"classify {ruleset.topic}", len(rows))
             with connect(warehouse_path) as con, store.transaction(con):
                 store.save_classifications(con, results, pipeline.now_utc())
@@ -252,7 +265,13 @@ def pipeline_classify_stored(warehouse_path: Path, rulesets: Sequence[RuleSet], 
     return done
 
 
-def reextract_stored(warehouse_path: Path, rulesets: Sequence[RuleSet], *, batch_size: int = BATCH_SIZE) -> int:
+def reextract_stored(
+    warehouse_path: Path,
+    rulesets: Sequence[RuleSet],
+    *,
+    batch_size: int = BATCH_SIZE,
+    feed_topics: Mapping[str, frozenset[str]] | None = None,
+) -> int:
     """Rebuild text, metadata, stories and classifications from the stored raw pages (no fetching)."""
     done = 0
     after = ""
@@ -265,18 +284,22 @@ def reextract_stored(warehouse_path: Path, rulesets: Sequence[RuleSet], *, batch
                 stored = store.stored_pages(con, after, batch_size)
             if not stored:
                 return done
-            done += _reextract_batch(warehouse_path, rulesets, stored, pool)
+            done += _reextract_batch(warehouse_path, rulesets, stored, pool, feed_topics)
             after = stored[-1]["url"]
             progress.advance("re-extract", len(stored))
     return done
 
 
 def _reextract_batch(
-    warehouse_path: Path, rulesets: Sequence[RuleSet], stored: list[dict[str, Any]], pool: ExtractionPool | None
+    warehouse_path: Path,
+    rulesets: Sequence[RuleSet],
+    stored: list[dict[str, Any]],
+    pool: ExtractionPool | None,
+    feed_topics: Mapping[str, frozenset[str]] | None = None,
 ) -> int:
     rows = [row | {"_body": pipeline.stored_page(row), "fetch_status": "fetched"} for row in stored]
     extracted = pipeline.extract_rows(rows, pool=pool)
-    results = pipeline.classify_rows(rulesets, extracted)
+    results = pipeline.classify_rows(rulesets, extracted, feed_topics)
     with connect(warehouse_path) as con, store.transaction(con):
         write_articles(con, [row | {"story_id": None} for row in extracted])
         store.save_classifications(con, results, pipeline.now_utc())
@@ -284,14 +307,17 @@ def _reextract_batch(
 
 
 @contextmanager
-def run_pool(pages: int, rulesets: Sequence[RuleSet] = ()) -> Iterator[ExtractionPool | None]:
+def run_pool(
+    pages: int, rulesets: Sequence[RuleSet] = (), feed_topics: Mapping[str, frozenset[str]] | None = None
+) -> Iterator[ExtractionPool | None]:
     """One extraction pool for a whole run, when the run has enough pages to pay for its start-up. Its workers
     hold the run's rule sets, so that they classify what they extract; they warm up while the first pages are
     being fetched (the pool is not waited for)."""
     if pages < RUN_POOL_MIN_PAGES or (os.cpu_count() or 1) < 2:
         yield None
         return
-    with ExtractionPool(wait=False, setup=pipeline.init_worker, setup_args=(list(rulesets),)) as pool:
+    setup_args = (list(rulesets), dict(feed_topics or {}))
+    with ExtractionPool(wait=False, setup=pipeline.init_worker, setup_args=setup_args) as pool:
         yield pool
 
 

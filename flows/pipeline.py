@@ -11,7 +11,7 @@ import hashlib
 import logging
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib import resources
@@ -354,12 +354,21 @@ def _normalise_language(code: str | None) -> str | None:
 # --- classification ----------------------------------------------------------------------------------------
 
 
-def classify_rows(rulesets: Sequence[RuleSet], rows: Sequence[dict[str, Any]]) -> list[tuple[str, StanceResult]]:
+def classify_rows(
+    rulesets: Sequence[RuleSet],
+    rows: Sequence[dict[str, Any]],
+    feed_topics: Mapping[str, frozenset[str]] | None = None,
+) -> list[tuple[str, StanceResult]]:
+    """Each row with text, classified for every rule set, or only for its feed's topics when `feed_topics` names
+    them (`[[feeds]] topics`)."""
     results = []
     for row in rows:
         if not row.get("text"):
             continue
+        only = (feed_topics or {}).get(row.get("feed_url") or "")
         for ruleset in rulesets:
+            if only is not None and ruleset.topic not in only:
+                continue
             result = classify(ruleset, title=row.get("title") or "", text=row["text"], language=row.get("language"))
             results.append((row["url"], result))
     return results
@@ -368,22 +377,28 @@ def classify_rows(rulesets: Sequence[RuleSet], rows: Sequence[dict[str, Any]]) -
 # --- the CPU work of a batch, in pool workers --------------------------------------------------------------------
 
 _worker_rulesets: list[RuleSet] = []
+_worker_feed_topics: dict[str, frozenset[str]] = {}
 
 
-def init_worker(rulesets: Sequence[RuleSet]) -> None:
-    """Pool worker set-up (`ExtractionPool(setup=...)`): the run's rule sets, sent once rather than per task."""
-    global _worker_rulesets
+def init_worker(rulesets: Sequence[RuleSet], feed_topics: Mapping[str, frozenset[str]] | None = None) -> None:
+    """Pool worker set-up (`ExtractionPool(setup=...)`): the run's rule sets (and which feeds are limited to which
+    topics), sent once rather than per task."""
+    global _worker_rulesets, _worker_feed_topics
     _worker_rulesets = list(rulesets)
+    _worker_feed_topics = dict(feed_topics or {})
 
 
 def process_in_worker(
     rows: Sequence[dict[str, Any]], keep_html: bool
 ) -> tuple[list[dict[str, Any]], list[tuple[str, StanceResult]], dict[str, float]]:
-    return process_fetched(rows, _worker_rulesets, keep_html)
+    return process_fetched(rows, _worker_rulesets, keep_html, _worker_feed_topics)
 
 
 def process_fetched(
-    rows: Sequence[dict[str, Any]], rulesets: Sequence[RuleSet], keep_html: bool
+    rows: Sequence[dict[str, Any]],
+    rulesets: Sequence[RuleSet],
+    keep_html: bool,
+    feed_topics: Mapping[str, frozenset[str]] | None = None,
 ) -> tuple[list[dict[str, Any]], list[tuple[str, StanceResult]], dict[str, float]]:
     """All the CPU work a batch needs between fetching and writing: extraction, the compressed page (`_page`), the
     story sketch and classification. Rows carry their page in `_body`, which is dropped here, so that bodies
@@ -407,7 +422,7 @@ def process_fetched(
         row = with_sketch({k: v for k, v in row.items() if k != "_body"})
         sketched = clock()
         seconds["sketch"] += sketched - started
-        results += classify_rows(rulesets, [row])
+        results += classify_rows(rulesets, [row], feed_topics)
         seconds["classify"] += clock() - sketched
         done.append(row)
     return done, results, seconds

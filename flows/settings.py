@@ -32,6 +32,9 @@ def software_version() -> str:
 class FeedConfig:
     url: str
     name: str = ""
+    # The topics this feed's articles are classified for; empty: every enabled topic. A feed that covers one
+    # debate then does not fill another topic's report with off-topic articles.
+    topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,10 @@ class Settings:
     ingest_every_minutes: int = 60
     report_cron: str = "0 6 * * 1"
 
+    def feed_topics(self) -> dict[str, frozenset[str]]:
+        """Feed URL -> the topics its articles are classified for, for the feeds that name theirs."""
+        return {feed.url: frozenset(feed.topics) for feed in self.feeds if feed.topics}
+
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
@@ -58,7 +65,7 @@ _SCHEDULE_KEYS = {"ingest_every_minutes", "report_cron"}
 _WAREHOUSE_KEYS = {"path", "keep_html"}
 _REPORTS_KEYS = {"dir"}
 _TOPICS_KEYS = {"enabled", "dir"}
-_FEED_KEYS = {"url", "name"}
+_FEED_KEYS = {"url", "name", "topics"}
 
 
 def resolve_config_path(cli_value: str | None) -> Path:
@@ -134,6 +141,13 @@ def parse_settings(raw: dict[str, Any], path: Path) -> Settings:
         changes["report_cron"] = cron
     changes["fetch"] = _parse_fetch(_table(raw, "fetch", path), path)
     changes["feeds"] = _parse_feeds(raw.get("feeds", []), path)
+    enabled = changes.get("topics", settings.topics)
+    for i, feed in enumerate(changes["feeds"]):
+        unknown = [t for t in feed.topics if t not in enabled]
+        if unknown:
+            raise ConfigError(
+                path, f"{', '.join(unknown)} not among [topics] enabled ({', '.join(enabled)})", f"feeds[{i}].topics"
+            )
     return replace(settings, **changes)
 
 
@@ -183,7 +197,10 @@ def _parse_feeds(raw: Any, path: Path) -> tuple[FeedConfig, ...]:
         if url in seen:
             raise ConfigError(path, f"duplicate feed {url}", f"{key}.url")
         seen.add(url)
-        feeds.append(FeedConfig(url=url, name=str(item.get("name", ""))))
+        topics = item.get("topics", [])
+        if not isinstance(topics, list) or not all(isinstance(t, str) and t for t in topics):
+            raise ConfigError(path, "must be a list of topic names", f"{key}.topics")
+        feeds.append(FeedConfig(url=url, name=str(item.get("name", "")), topics=tuple(topics)))
     return tuple(feeds)
 
 

@@ -124,3 +124,54 @@ def test_reextract_rebuilds_text_from_stored_pages_without_fetching(tmp_path: Pa
     with connect(settings.warehouse_path, read_only=True) as con:
         after = con.execute("select url, text, story_id from articles where text is not null order by url").fetchall()
     assert after == before
+
+
+def test_a_feed_assigned_to_a_topic_is_classified_for_that_topic_only(tmp_path: Path, server: LoopbackServer) -> None:
+    """Two topics at once: the articles of a feed limited to one topic get no classification (so no off-topic row
+    in the other topic's report) for the other; an unassigned feed's articles are classified for both."""
+    from flows.ingest import pipeline_classify_stored, run_ingest
+    from flows.pipeline import load_rulesets
+
+    rules = Path(__file__).resolve().parent.parent / "topics" / "amnesty-2015.toml"
+    topics = tmp_path / "topics"
+    topics.mkdir()
+    (topics / "second.toml").write_text(rules.read_text(encoding="utf-8"), encoding="utf-8")
+    config = tmp_path / "presswatch.toml"
+    config.write_text(
+        "\n".join([
+            "[warehouse]", 'path = "pw.duckdb"', "[topics]", 'enabled = ["amnesty-2015", "second"]', 'dir = "topics"',
+            "[fetch]", "allow_private_networks = true", "per_host_delay_s = 0.0", "timeout_s = 5.0",
+            "[[feeds]]", f'url = "{server.url("/feed.rss")}"', 'topics = ["amnesty-2015"]',
+            "[[feeds]]", f'url = "{server.url("/feed.atom")}"',
+        ]) + "\n", encoding="utf-8",
+    )  # fmt: skip
+    settings = load_settings(config)
+    run_ingest(settings, orchestrated=False)
+
+    def topics_by_url() -> dict[str, set[str]]:
+        with connect(settings.warehouse_path, read_only=True) as con:
+            rows = con.execute(
+                "select a.feed_url, c.topic from classifications c join articles a using (url)"
+            ).fetchall()
+        found: dict[str, set[str]] = {}
+        for feed, topic in rows:
+            found.setdefault(feed, set()).add(topic)
+        return found
+
+    assert topics_by_url() == {
+        server.url("/feed.rss"): {"amnesty-2015"},
+        server.url("/feed.atom"): {"amnesty-2015", "second"},
+    }
+    pipeline_classify_stored(
+        settings.warehouse_path, load_rulesets(settings), force=True, feed_topics=settings.feed_topics()
+    )
+    assert topics_by_url()[server.url("/feed.rss")] == {"amnesty-2015"}  # reclassify keeps the assignment
+
+
+def test_a_feed_may_only_name_enabled_topics(tmp_path: Path) -> None:
+    from flows.errors import ConfigError
+
+    config = tmp_path / "presswatch.toml"
+    config.write_text('[[feeds]]\nurl = "https://a.example/rss"\ntopics = ["nope"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"feeds\[0\]\.topics: nope not among \[topics\] enabled"):
+        load_settings(config)

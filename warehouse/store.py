@@ -225,16 +225,20 @@ def count_pending(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute(f"SELECT count(*) FROM articles WHERE {_PENDING}", _PENDING_ARGS).fetchall()[0][0])
 
 
-def unclassified_articles(con: duckdb.DuckDBPyConnection, topic: str, version: str, limit: int) -> list[dict[str, Any]]:
-    """Fetched articles with text that have no classification for this topic and ruleset version."""
+def unclassified_articles(
+    con: duckdb.DuckDBPyConnection, topic: str, version: str, limit: int, after: str = ""
+) -> list[dict[str, Any]]:
+    """Fetched articles with text that have no classification for this topic and ruleset version, in URL order
+    after `after` (keyset paging: rows a caller leaves unclassified, e.g. of a feed limited to other topics, are
+    not handed out again)."""
     cursor = con.execute(
         """
-        SELECT url, title, text, language FROM articles a
-        WHERE text IS NOT NULL AND NOT EXISTS (
+        SELECT url, title, text, language, feed_url FROM articles a
+        WHERE text IS NOT NULL AND url > ? AND NOT EXISTS (
             SELECT 1 FROM classifications c WHERE c.url = a.url AND c.topic = ? AND c.ruleset_version = ?)
         ORDER BY url LIMIT ?
         """,
-        [topic, version, limit],
+        [after, topic, version, limit],
     )
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -242,7 +246,8 @@ def unclassified_articles(con: duckdb.DuckDBPyConnection, topic: str, version: s
 
 def stored_texts(con: duckdb.DuckDBPyConnection, limit: int, offset: int) -> list[dict[str, Any]]:
     cursor = con.execute(
-        "SELECT url, title, text, language FROM articles WHERE text IS NOT NULL ORDER BY url LIMIT ? OFFSET ?",
+        "SELECT url, title, text, language, feed_url FROM articles WHERE text IS NOT NULL "
+        "ORDER BY url LIMIT ? OFFSET ?",
         [limit, offset],
     )
     names = [d[0] for d in cursor.description]
