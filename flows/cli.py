@@ -530,7 +530,10 @@ def feeds_list(
 
 
 @feeds_app.command("add")
-def feeds_add(url: str, name: Annotated[str, typer.Option(help="A label for the feed.")] = "") -> None:
+def feeds_add(
+    url: Annotated[str, typer.Argument(help="The feed's address (RSS, Atom, RDF or JSON Feed), http or https.")],
+    name: Annotated[str, typer.Option(help="A label for the feed.")] = "",
+) -> None:
     """Watch one more feed (stored in the warehouse beside the config's feeds)."""
     from flows.feeds import add_feed, check_feed_url
 
@@ -540,7 +543,9 @@ def feeds_add(url: str, name: Annotated[str, typer.Option(help="A label for the 
 
 
 @feeds_app.command("remove")
-def feeds_remove(url: str) -> None:
+def feeds_remove(
+    url: Annotated[str, typer.Argument(help="The feed's address, as `feeds list` shows it.")],
+) -> None:
     """Stop watching a feed added with `feeds add` or `feeds import` (config feeds: edit the config)."""
     from flows.feeds import remove_feed
 
@@ -548,7 +553,7 @@ def feeds_remove(url: str) -> None:
 
 
 @feeds_app.command("import")
-def feeds_import(file: Path) -> None:
+def feeds_import(file: Annotated[Path, typer.Argument(help="An OPML file (a feed reader's export).")]) -> None:
     """Add every feed of an OPML 2.0 file."""
     from flows.feeds import import_opml
 
@@ -681,6 +686,83 @@ def topics_check(files: Annotated[list[Path], typer.Argument(help="Rule files to
         typer.echo(f"{path}: ok ({rules} rules in {', '.join(ruleset.languages)}; version {ruleset.version})")
     if failed:
         raise typer.Exit(2)
+
+
+@rules_app.command("suggest")
+def rules_suggest(
+    labels: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="Labelled JSON Lines file (default: the human labels in the warehouse)."),
+    ] = None,
+    topic: Annotated[str | None, typer.Option(help="Topic (default: the first enabled topic).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="Write the candidate rules that helped as TOML here, to review and paste."),
+    ] = None,
+    min_support: Annotated[
+        int, typer.Option(min=1, help="Only phrases used in the own voice of at least this many labelled articles.")
+    ] = 3,
+    folds: Annotated[int, typer.Option(min=2, help="Cross-validation folds.")] = 5,
+    top: Annotated[int, typer.Option(min=1, help="At most this many candidates, best first.")] = 20,
+) -> None:
+    """Mine candidate phrases from human labels (own-voice word n-grams that separate the sides) and rank them by
+    their cross-validated effect on macro-F1; never changes the rule file."""
+    import time
+
+    from flows.pipeline import load_rulesets
+    from stance.suggest import candidate_toml, format_suggestions, labelled_rows, suggest_rules
+
+    started = time.monotonic()
+    settings = _settings(missing_ok=labels is not None)
+    ruleset = load_rulesets(settings, [topic] if topic else list(settings.topics[:1]))[0]
+    if labels is not None:
+        if "heldout" in labels.resolve().parts:
+            raise PresswatchError(f"{labels}: held-out sets are never mined for rules (bench/corpus/README.md)")
+        rows = _labelled_json_lines(labels)
+    else:
+        from warehouse.labels import labelled_articles
+
+        rows = labelled_articles(settings.warehouse_path, ruleset.topic)
+        if not rows:
+            raise PresswatchError("no human labels in the warehouse yet (presswatch review, then presswatch label)")
+    try:
+        found = suggest_rules(ruleset, labelled_rows(rows), folds=folds, min_support=min_support)
+    except ValueError as exc:
+        raise PresswatchError(str(exc)) from None
+    for line in format_suggestions(found, top):
+        typer.echo(line)
+    _err(
+        f"{found.labels} labels, {found.mined} mined (supportive/opposed/neutral in a language with rules); "
+        f"{found.phrases} phrases, the best {min(found.phrases, len(found.candidates))} cross-validated over "
+        f"{found.folds} folds in {time.monotonic() - started:.1f} s"
+    )
+    if out is None:
+        _err("--out FILE writes the candidates that raised macro-F1 as rule tables to review")
+        return
+    text, count = candidate_toml(found, ruleset, top)
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise PresswatchError(f"{out}: {exc.strerror or exc}") from None
+    _err(
+        f"wrote {count} candidate rule{'s' if count != 1 else ''} to {out}; to try them: append them to a copy of "
+        f"{ruleset.path}, then `presswatch evaluate --rules COPY`"
+    )
+
+
+def _labelled_json_lines(path: Path) -> list[dict[str, Any]]:
+    """A labelled JSON Lines file (id, title, text, language, label); the first bad line is a one-line error."""
+    from flows.jsonl import article_problem, json_lines
+
+    rows: list[dict[str, Any]] = []
+    for number, item, invalid in json_lines(_open_bytes(str(path)), str(path)):
+        problem = invalid or article_problem(item)
+        if problem is None and item.get("label") is None:
+            problem = 'missing "label" (supportive, opposed, neutral or off_topic)'
+        if problem is not None:
+            raise PresswatchError(f"{path}:{number}: {problem}")
+        rows.append(item)
+    return rows
 
 
 # --- helpers -------------------------------------------------------------------------------------------------

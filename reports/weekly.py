@@ -157,6 +157,13 @@ class WeeklyReport:
     def chart_name(self) -> str:
         return f"{self.week}-trend.svg"
 
+    @property
+    def to_review(self) -> int:
+        """Relevant articles without a human label whose own-voice total is within the uncertain margin of the
+        threshold: the first that `presswatch review` lists (it orders by confidence, which grows with the margin).
+        Complete: `report_articles` lists every flagged article."""
+        return sum(1 for a in self.uncertain if a.human_stance is None and "no_rules_for_language" not in a.flags)
+
 
 def load_week_data(con: duckdb.DuckDBPyConnection, topic: str, week: Week) -> dict[str, Any]:
     """Everything one week's report needs (see `load_weeks_data`)."""
