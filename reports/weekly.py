@@ -150,6 +150,9 @@ class WeeklyReport:
     voices: tuple[dict[str, Any], ...] = ()
     agreement: dict[str, Any] | None = None  # classifier vs human labels, all weeks
     summary: str = ""  # one plain sentence at the top
+    # Mean confidence of the week's machine labels of relevant articles: with calibrated rules, the share of them
+    # expected to be right (None: no such labels).
+    expected_accuracy: float | None = None
     previous_relevant: int = 0  # relevant placements in the week before
     subject_voices: tuple[dict[str, Any], ...] = ()  # the organisation the topic is about, quoted in its own coverage
 
@@ -224,6 +227,7 @@ def load_weeks_data(con: duckdb.DuckDBPyConnection, topic: str, weeks: Sequence[
             "outlets": outlets.get(key, []),
             "stories": int(week_summary.get("stories", 0)),
             "ruleset_versions": list(week_summary.get("ruleset_versions", [])),
+            "mean_confidence": week_summary.get("mean_confidence"),
             "previous_counts": [
                 {"stance": r["stance"], "articles": r["articles"]} for r in trend if r["week"] == previous
             ],
@@ -329,6 +333,7 @@ def build_report(
         voices=tuple(others),
         subject_voices=tuple(subject),
         summary=summary_sentence(counts, relevant_count),
+        expected_accuracy=None if data.get("mean_confidence") is None else float(data["mean_confidence"]),
         previous_relevant=prev_total,
         agreement=dict(data.get("agreement") or {}),
         topic=topic,
