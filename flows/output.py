@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import IO, Any
 from uuid import UUID
 
+from reports import markdown
 from warehouse.analyst import QueryResult
 
 FORMATS = ("table", "csv", "json", "jsonl", "markdown")
@@ -37,7 +38,8 @@ def _cell(value: Any) -> str:
 
 
 def _md_cell(value: Any) -> str:
-    return " ".join(_cell(value).split()).replace("\\", "\\\\").replace("|", "\\|")
+    # The report's escaper: pipes, emphasis, links, HTML and line starts cannot change a cell's meaning.
+    return markdown.text(_cell(value))
 
 
 def write_result(result: QueryResult, fmt: str, out: IO[str], *, limit: int | None = None) -> None:

@@ -107,7 +107,7 @@ def test_sql_formats_parse_back(
         assert [json.loads(line)["title"] for line in out.splitlines()] == ["A | title", "Other"]
     elif fmt == "markdown":
         lines = out.splitlines()
-        assert lines[0] == "| title | published_at |" and lines[1] == "|---|---|"
+        assert lines[0] == "| title | published\\_at |" and lines[1] == "|---|---|"  # Markdown renders \_ as _
         assert lines[2].startswith("| A \\| title | 2015-08-12")
     else:
         assert "A | title" in out
@@ -725,3 +725,13 @@ def test_topics_check_reports_every_problem_at_once(
     assert "scoring.threshold: must be a number between 0 and 50" in lines[1]
     assert re.search(r"stance\.en\.\w+\[\d+\]\.weight: must be a number between -5 and 5", lines[2])
     assert all(line.startswith(f"{broken}:") for line in lines)
+
+
+def test_sql_markdown_output_escapes_like_the_report(
+    config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    query = "select '<b>x</b> [see](http://evil.example) *a* | b' as v"
+    code, out, _ = run(["--config", str(config), "sql", query, "--format", "markdown"], capsys, monkeypatch)
+    assert code == 0
+    row = out.splitlines()[2]
+    assert "\\<b\\>" in row and "\\[see\\]" in row and "\\*a\\*" in row and "\\|" in row
