@@ -19,24 +19,27 @@ from bench.stance_eval import CORPORA, DEFAULT_LABELS, DEFAULT_RULES, _rows
 from stance.classify import classify
 from stance.evaluate import calibration_error, reliability
 from stance.language import normalise_language
-from stance.model import FLAG_NO_RULES_FOR_LANGUAGE
+from stance.model import FLAG_NO_RULES_FOR_LANGUAGE, StanceResult
 from stance.rules import RuleSet, load_ruleset
+
+
+def results(ruleset: RuleSet, paths: list[Path]) -> list[tuple[dict[str, object], StanceResult]]:
+    """Every labelled row of `paths` with the rules' result for it."""
+    out = []
+    for path in paths:
+        for row in _rows(path):
+            title, text = str(row.get("title") or ""), str(row.get("text") or "")
+            language = normalise_language(str(row.get("language") or ""))
+            out.append((row, classify(ruleset, title=title, text=text, language=language)))
+    return out
 
 
 def labelled(ruleset: RuleSet, paths: list[Path]) -> list[tuple[str, str, float, bool]]:
     """(gold, predicted, margin, relevant-with-rules) per labelled row."""
-    out = []
-    for path in paths:
-        for row in _rows(path):
-            result = classify(
-                ruleset,
-                title=str(row.get("title") or ""),
-                text=str(row.get("text") or ""),
-                language=normalise_language(str(row.get("language") or "")),
-            )
-            scored = result.relevant and FLAG_NO_RULES_FOR_LANGUAGE not in result.flags
-            out.append((str(row["label"]), result.stance, result.margin, scored))
-    return out
+    return [
+        (str(row["label"]), r.stance, r.margin, r.relevant and FLAG_NO_RULES_FOR_LANGUAGE not in r.flags)
+        for row, r in results(ruleset, paths)
+    ]
 
 
 def fit_logistic(xs: list[float], ys: list[bool], iterations: int = 50) -> tuple[float, float]:
@@ -87,18 +90,9 @@ def main(argv: list[str] | None = None) -> int:
         scoring=replace(ruleset.scoring, confidence_intercept=a, confidence_slope=b, off_topic_confidence=off_topic),
     )
     for name, rules in (("as the rule file is", ruleset), ("with the fitted curve", fitted)):
-        confidences, right = [], []
-        for path in paths:
-            for row in _rows(path):
-                result = classify(
-                    rules,
-                    title=str(row.get("title") or ""),
-                    text=str(row.get("text") or ""),
-                    language=normalise_language(str(row.get("language") or "")),
-                )
-                confidences.append(result.confidence)
-                right.append(result.stance == row["label"])
-        print(f"expected calibration error {name}: {calibration_error(reliability(confidences, right)):.3f}")
+        pairs = results(rules, paths)
+        table = reliability([r.confidence for _, r in pairs], [r.stance == row["label"] for row, r in pairs])
+        print(f"expected calibration error {name}: {calibration_error(table):.3f}")
     return 0
 
 

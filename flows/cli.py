@@ -366,16 +366,7 @@ def evaluate(
     settings = _settings(missing_ok=labels is not None)
     ruleset = load_rulesets(settings, [topic] if topic else list(settings.topics[:1]))[0]
     if labels:
-        from flows.jsonl import article_problem, json_lines
-
-        rows: list[dict[str, Any]] = []
-        for number, item, invalid in json_lines(_open_bytes(labels), labels):
-            problem = invalid or article_problem(item)
-            if problem is None and item.get("label") is None:
-                problem = 'missing "label" (supportive, opposed, neutral or off_topic)'
-            if problem is not None:
-                raise PresswatchError(f"{labels}:{number}: {problem}")
-            rows.append(item)
+        rows = _labelled_json_lines(Path(labels))
     else:
         from warehouse.labels import labelled_articles
 
