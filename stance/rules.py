@@ -302,7 +302,10 @@ def check_rule_file(path: Path, defaults: Path = LANGUAGE_DEFAULTS) -> list[Rule
     scoring = data.get("scoring")
     if isinstance(scoring, dict):
         for key, value in scoring.items():
-            attempt(partial(_scoring, rf, {"threshold": 1.0, key: value}))
+            # The calibration pair is checked together (one without the other is its own error, below).
+            pair = {k: scoring[k] for k in ("confidence_intercept", "confidence_slope") if k in scoring}
+            checked = {"threshold": 1.0, **(pair if key in pair and len(pair) == 2 else {})}
+            attempt(partial(_scoring, rf, {**checked, key: value}))
         if "threshold" not in scoring:
             errors.append(
                 RuleFileError(rf.path, rf.locator.line_of("scoring") or 1, "scoring.threshold", "missing required key")

@@ -279,3 +279,19 @@ def test_every_rule_and_actor_names_the_source_that_prompted_it() -> None:
     assert not unsourced
     assert not [name for name, origin in origins if "heldout" in origin.casefold()]
     assert not [name for name, origin in origins if origin.casefold().strip() in ("general cue", "")]
+
+
+def test_the_confidence_curve_needs_both_its_keys(tmp_path: Path) -> None:
+    from stance.rules import check_rule_file
+
+    both = MINIMAL.replace("threshold = 1.5", "threshold = 1.5\nconfidence_intercept = 0.1\nconfidence_slope = 1.6")
+    assert check_rule_file(write(tmp_path, both, "both.toml")) == []
+    ruleset = load_ruleset(write(tmp_path, both, "both.toml"))
+    assert ruleset.scoring is not None and ruleset.scoring.confidence_slope == 1.6
+    one = MINIMAL.replace("threshold = 1.5", "threshold = 1.5\nconfidence_intercept = 0.1")
+    errors = check_rule_file(write(tmp_path, one, "one.toml"))
+    assert [str(e).split(": ", 1)[1] for e in errors] == [
+        "scoring: confidence_intercept and confidence_slope go together"
+    ]
+    with pytest.raises(RuleFileError, match="go together"):
+        load_ruleset(write(tmp_path, one, "one.toml"))
