@@ -155,3 +155,32 @@ def test_first_person_plural_is_the_texts_own_voice(
     ruleset: RuleSet, language: str, title: str, text: str, stance: str
 ) -> None:
     assert run(ruleset, title, text, language).stance == stance
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "stance"),
+    [
+        pytest.param("en", "Statement on Amnesty's vote",
+                     "STATEMENT\n\nWe deeply regret the vote of Amnesty International in Dublin to decriminalise the "
+                     "sex trade, and we call on Amnesty to reverse it.", "opposed", id="en-statement"),
+        pytest.param("en", "Women's council regrets Amnesty vote",
+                     "\"We deeply regret the vote of Amnesty International in Dublin to decriminalise the sex trade,\" "
+                     "the council's director said on Wednesday.", "neutral", id="en-news-of-it"),
+        pytest.param("de", "Pressemitteilung",
+                     "Pressemitteilung\n\nWir bedauern den Beschluss von Amnesty International in Dublin, den "
+                     "Sexkauf zu entkriminalisieren.", "opposed", id="de-statement"),
+        pytest.param("de", "Frauenrat bedauert Amnesty-Beschluss",
+                     "„Wir bedauern den Beschluss von Amnesty International in Dublin, den Sexkauf zu "
+                     "entkriminalisieren“, sagte die Sprecherin des Frauenrats.", "neutral", id="de-news-of-it"),
+        pytest.param("fr", "Communiqué",
+                     "Communiqué de presse\n\nNous nous félicitons de la décision d'Amnesty International à Dublin "
+                     "de dépénaliser le travail du sexe.", "supportive", id="fr-statement"),
+        pytest.param("es", "Comunicado",
+                     "Comunicado\n\nLamentamos la decisión de Amnistía Internacional en Dublín de despenalizar la "
+                     "prostitución.", "opposed", id="es-statement"),
+    ],
+)  # fmt: skip
+def test_organisations_first_person_verdicts_count_in_their_statements_not_in_news_of_them(
+    ruleset: RuleSet, language: str, title: str, text: str, stance: str
+) -> None:
+    assert run(ruleset, title, text, language).stance == stance
