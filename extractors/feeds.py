@@ -18,6 +18,7 @@ from urllib.parse import urljoin
 import feedparser
 from feedparser.encodings import convert_to_utf8
 
+from extractors.reasons import Reason
 from extractors.types import FeedEntry, ParsedFeed
 from extractors.urls import InvalidURLError, canonicalize_url
 
@@ -64,7 +65,7 @@ def parse_feed(body: bytes, feed_url: str, content_type: str = "", *, now: datet
     """
     now = now or datetime.now(UTC)
     if not body.strip():
-        return ParsedFeed(feed_url, error="empty_feed", detail="the response body is empty")
+        return ParsedFeed(feed_url, error=Reason.EMPTY_FEED, detail="the response body is empty")
     if _looks_like_json(body, content_type):
         return _parse_json_feed(body, feed_url, now)
     headers = {"content-type": content_type} if content_type else {}
@@ -75,7 +76,7 @@ def parse_feed(body: bytes, feed_url: str, content_type: str = "", *, now: datet
     try:
         parsed = feedparser.parse(body, response_headers=headers, sanitize_html=True, resolve_relative_uris=True)
     except Exception as exc:  # feedparser promises not to raise, but a third-party parser is untrusted input
-        return ParsedFeed(feed_url, error="parse_error", detail=f"{type(exc).__name__}: {exc}")
+        return ParsedFeed(feed_url, error=Reason.PARSE_ERROR, detail=f"{type(exc).__name__}: {exc}")
 
     version = parsed.get("version") or ""
     raw_entries = parsed.get("entries") or []
@@ -88,7 +89,7 @@ def parse_feed(body: bytes, feed_url: str, content_type: str = "", *, now: datet
         version = "cdf"
     if not version and not raw_entries:
         reason = str(bozo_exception or "no RSS/Atom/RDF/CDF root element")
-        return ParsedFeed(feed_url, error="not_a_feed", detail=_one_line(reason))
+        return ParsedFeed(feed_url, error=Reason.NOT_A_FEED, detail=_one_line(reason))
 
     notes: list[str] = []
     if bozo:
@@ -99,7 +100,7 @@ def parse_feed(body: bytes, feed_url: str, content_type: str = "", *, now: datet
     if syntax_broken and not entries and counts["damaged"]:
         # The document broke off inside its entries (a link opened but never given a value): what it held is
         # lost, and the feed is recorded as failed rather than as an empty success.
-        return ParsedFeed(feed_url, version=version, error="malformed_feed", detail="; ".join(notes))
+        return ParsedFeed(feed_url, version=version, error=Reason.MALFORMED_FEED, detail="; ".join(notes))
     return ParsedFeed(
         feed_url=feed_url,
         title=_clean(feed_meta.get("title", "")),
@@ -220,24 +221,24 @@ def _screen_entities(text: bytes) -> tuple[str, str] | None:
         value = decl["dq"] if decl["dq"] is not None else decl["sq"]
         if decl["param"]:
             if value is not None:  # an internal parameter entity can declare further entities when referenced
-                return "entity_expansion", f"internal parameter entity %{_name(name)} declared; refused"
+                return Reason.ENTITY_EXPANSION, f"internal parameter entity %{_name(name)} declared; refused"
             continue  # an external parameter entity is never fetched (feedparser drops the DTD)
         if value is None:
-            return "external_entity", f"entity &{_name(name)}; refers to an external resource; refused"
+            return Reason.EXTERNAL_ENTITY, f"entity &{_name(name)}; refers to an external resource; refused"
         nested = [r for r in _REFERENCE.findall(value) if r not in _PREDEFINED]
         if nested:
             return (
-                "entity_expansion",
+                Reason.ENTITY_EXPANSION,
                 f"entity &{_name(name)}; refers to &{_name(nested[0])};: nested expansion (billion laughs); refused",
             )
         sizes[name] = len(value)
     if len(declared) != len(_ENTITY_OPEN.findall(text)):
-        return "entity_declarations", "an entity declaration could not be read; refused"
+        return Reason.ENTITY_DECLARATIONS, "an entity declaration could not be read; refused"
     references = Counter(r for r in _REFERENCE.findall(text) if r in sizes)
     expansion = sum(sizes[name] * count for name, count in references.items())
     if expansion > MAX_ENTITY_EXPANSION_CHARS:
         return (
-            "entity_expansion",
+            Reason.ENTITY_EXPANSION,
             f"declared entities would expand to {expansion:,} characters (limit {MAX_ENTITY_EXPANSION_CHARS:,})",
         )
     return None
@@ -268,13 +269,15 @@ def _parse_json_feed(body: bytes, feed_url: str, now: datetime) -> ParsedFeed:
     try:
         document = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        return ParsedFeed(feed_url, error="malformed_feed", detail=_one_line(f"invalid JSON: {exc}"))
+        return ParsedFeed(feed_url, error=Reason.MALFORMED_FEED, detail=_one_line(f"invalid JSON: {exc}"))
     if not isinstance(document, dict):
-        return ParsedFeed(feed_url, error="not_a_feed", detail="a JSON document that is not a JSON Feed object")
+        return ParsedFeed(feed_url, error=Reason.NOT_A_FEED, detail="a JSON document that is not a JSON Feed object")
     declared = str(document.get("version") or "")
     items = document.get("items")
     if not declared.startswith("https://jsonfeed.org/version/") or not isinstance(items, list):
-        return ParsedFeed(feed_url, error="not_a_feed", detail="a JSON document without a JSON Feed version and items")
+        return ParsedFeed(
+            feed_url, error=Reason.NOT_A_FEED, detail="a JSON document without a JSON Feed version and items"
+        )
     counts: Counter[str] = Counter()
     entries: list[FeedEntry] = []
     seen: set[str] = set()

@@ -23,6 +23,7 @@ import httpx
 from protego import Protego
 from tld import get_fld
 
+from extractors.reasons import Reason, http_reason
 from extractors.types import FetchResult
 
 
@@ -169,7 +170,7 @@ class Fetcher:
                     self._watch("start", request.url)
                 return await asyncio.wait_for(self._fetch(request, started), timeout=self.policy.timeout_s * 2)
         except TimeoutError:
-            return _failure(request.url, "timeout", "total deadline exceeded", started)
+            return _failure(request.url, Reason.TIMEOUT, "total deadline exceeded", started)
         finally:
             if self._watch is not None:
                 self._watch("done", request.url)
@@ -191,21 +192,23 @@ class Fetcher:
             for _hop in range(self.policy.max_redirects + 1):
                 await self._check_target(url)
                 if request.kind == "page" and self.policy.respect_robots and not await self._allowed(url):
-                    raise _Refused("robots_disallowed", f"robots.txt of {urlsplit(url).netloc} disallows {url}")
+                    raise _Refused(Reason.ROBOTS_DISALLOWED, f"robots.txt of {urlsplit(url).netloc} disallows {url}")
                 response = await self._send(url, headers)
                 if response.status in (301, 302, 303, 307, 308) and response.location:
                     url = urljoin(url, response.location)
                     continue
                 return self._finish(request, url, response, started)
-            raise _Refused("too_many_redirects", f"more than {self.policy.max_redirects} redirects")
+            raise _Refused(Reason.TOO_MANY_REDIRECTS, f"more than {self.policy.max_redirects} redirects")
         except _Refused as exc:
             return _failure(request.url, exc.reason, exc.detail, started, final_url=url)
         except httpx.TimeoutException as exc:
-            return _failure(request.url, "timeout", f"{type(exc).__name__} after {self.policy.timeout_s}s", started)
+            return _failure(
+                request.url, Reason.TIMEOUT, f"{type(exc).__name__} after {self.policy.timeout_s}s", started
+            )
         except httpx.ConnectError as exc:
-            return _failure(request.url, "connect_error", str(exc) or type(exc).__name__, started)
+            return _failure(request.url, Reason.CONNECT_ERROR, str(exc) or type(exc).__name__, started)
         except httpx.HTTPError as exc:
-            return _failure(request.url, "http_error", f"{type(exc).__name__}: {exc}", started)
+            return _failure(request.url, Reason.HTTP_ERROR, f"{type(exc).__name__}: {exc}", started)
 
     def _finish(self, request: FetchRequest, url: str, response: _Response, started: float) -> FetchResult:
         status = response.status
@@ -222,10 +225,10 @@ class Fetcher:
         if status == 304:
             return result
         if status >= 400:
-            return replace(result, error=f"http_{status}", detail=f"HTTP {status} from {url}")
+            return replace(result, error=http_reason(status), detail=f"HTTP {status} from {url}")
         if request.kind == "page" and not _looks_like_html(response.content_type, response.body):
             kind = response.content_type or "unknown"
-            return replace(result, error="not_html", detail=f"content type {kind} is not an HTML page")
+            return replace(result, error=Reason.NOT_HTML, detail=f"content type {kind} is not an HTML page")
         return replace(result, body=response.body)
 
     async def _send(self, url: str, headers: dict[str, str]) -> _Response:
@@ -245,7 +248,7 @@ class Fetcher:
             now = time.monotonic()
             wait = max(host.next_start, host.backoff_until) - now
             if host.backoff_until - now > self.policy.max_retry_after_s:
-                raise _Refused("host_backoff", f"{urlsplit(url).netloc} asked us to wait; retrying next run")
+                raise _Refused(Reason.HOST_BACKOFF, f"{urlsplit(url).netloc} asked us to wait; retrying next run")
             if wait > 0:
                 await asyncio.sleep(wait)
             host.next_start = time.monotonic() + max(self.policy.per_host_delay_s, host.crawl_delay)
@@ -258,24 +261,24 @@ class Fetcher:
             return _Response(status, headers, content_type, b"", headers.get("location"))
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.policy.max_bytes:
-            raise _Refused("too_large", f"Content-Length {declared} exceeds {self.policy.max_bytes} bytes")
+            raise _Refused(Reason.TOO_LARGE, f"Content-Length {declared} exceeds {self.policy.max_bytes} bytes")
         chunks: list[bytes] = []
         size = 0
         # aiter_bytes yields decoded (decompressed) bytes, so the bound also stops decompression bombs.
         async for chunk in response.aiter_bytes():
             size += len(chunk)
             if size > self.policy.max_bytes:
-                raise _Refused("too_large", f"body exceeds {self.policy.max_bytes} bytes")
+                raise _Refused(Reason.TOO_LARGE, f"body exceeds {self.policy.max_bytes} bytes")
             chunks.append(chunk)
         return _Response(status, headers, content_type, b"".join(chunks), None)
 
     async def _check_target(self, url: str) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
-            raise _Refused("bad_scheme", f"only http and https are fetched, not {parts.scheme or 'none'}")
+            raise _Refused(Reason.BAD_SCHEME, f"only http and https are fetched, not {parts.scheme or 'none'}")
         hostname = parts.hostname
         if not hostname:
-            raise _Refused("bad_url", f"no host in {url}")
+            raise _Refused(Reason.BAD_URL, f"no host in {url}")
         if self.policy.allow_private_networks or hostname.lower() in self._private_ok:
             return
         # An early, clear refusal before any request (robots.txt included); the connection itself is checked
@@ -305,15 +308,15 @@ class Fetcher:
         except _Refused as exc:
             return exc
         except httpx.TimeoutException:
-            return _Refused("timeout", f"{origin}/robots.txt timed out")
+            return _Refused(Reason.TIMEOUT, f"{origin}/robots.txt timed out")
         except httpx.ConnectError as exc:
-            return _Refused("connect_error", f"{origin}: {exc or type(exc).__name__}")
+            return _Refused(Reason.CONNECT_ERROR, f"{origin}: {exc or type(exc).__name__}")
         except httpx.HTTPError as exc:
-            return _Refused("http_error", f"{origin}/robots.txt: {type(exc).__name__}: {exc}")
+            return _Refused(Reason.HTTP_ERROR, f"{origin}/robots.txt: {type(exc).__name__}: {exc}")
         if response.status in (301, 302, 303, 307, 308) or 400 <= response.status < 500:
             return None  # RFC 9309 lets crawlers follow; we treat a moved or missing robots.txt as "no rules"
         if response.status >= 500:
-            return _Refused("robots_unavailable", f"{origin}/robots.txt answered HTTP {response.status}")
+            return _Refused(Reason.ROBOTS_UNAVAILABLE, f"{origin}/robots.txt answered HTTP {response.status}")
         rules = Protego.parse(response.body.decode("utf-8", errors="replace"))
         delay = rules.crawl_delay(ROBOTS_AGENT)
         if delay:
@@ -355,9 +358,9 @@ async def _resolve_checked(resolve: Resolver, host: str, port: int) -> list[str]
     try:
         addresses = await resolve(host, port)
     except socket.gaierror as exc:
-        raise _Refused("dns_error", f"cannot resolve {host}: {exc.strerror}") from None
+        raise _Refused(Reason.DNS_ERROR, f"cannot resolve {host}: {exc.strerror}") from None
     if not addresses:
-        raise _Refused("dns_error", f"cannot resolve {host}: no addresses")
+        raise _Refused(Reason.DNS_ERROR, f"cannot resolve {host}: no addresses")
     return addresses
 
 
@@ -366,7 +369,7 @@ def _refuse_private(host: str, addresses: Iterable[str]) -> None:
         address = ipaddress.ip_address(text.split("%")[0])  # drop an IPv6 zone id ("fe80::1%eth0")
         if not address.is_global or address.is_multicast:
             raise _Refused(
-                "private_address",
+                Reason.PRIVATE_ADDRESS,
                 f"{host} resolves to {address}, a non-public address (fetch.allow_private_networks)",
             )
 
@@ -413,7 +416,7 @@ class _CheckedBackend(httpcore.AsyncNetworkBackend):
         timeout: float | None = None,
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        raise _Refused("bad_url", "unix sockets are never fetched")
+        raise _Refused(Reason.BAD_URL, "unix sockets are never fetched")
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)

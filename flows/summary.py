@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from extractors.reasons import Reason
+
 
 def failure_in_words(reason: str, detail: str, url: str) -> str:
     """A feed's failure reason code (docs/fetching.md, "Reason codes") as a person would say it."""
@@ -19,26 +21,27 @@ def failure_in_words(reason: str, detail: str, url: str) -> str:
                  429: "too many requests; slowing down", 500: "server error", 502: "bad gateway",
                  503: "server unavailable"}  # fmt: skip
         return f"HTTP {status}" + (f" ({known[status]})" if status in known else "")
-    words = {
-        "dns_error": f"cannot resolve {host} (no network, or a typo in the address?)",
-        "connect_error": f"cannot connect to {host} (server down, or no network?)",
-        "timeout": f"{host} did not answer in time",
-        "private_address": f"{host} is a private or local address; refused (allow_private_networks)",
-        "bad_scheme": "not an http(s) address",
-        "bad_url": "not a valid address",
-        "too_many_redirects": "redirects in a loop, or too many",
-        "too_large": "response too large",
-        "http_error": f"{host} sent a broken HTTP response",
-        "robots_disallowed": f"robots.txt of {host} disallows it",
-        "robots_unavailable": f"robots.txt of {host} answered with a server error; retried next run",
-        "host_backoff": f"{host} asked us to wait; retried next run",
-        "empty_feed": "the feed is empty",
-        "not_a_feed": "not a feed (a web page or another document?)",
-        "malformed_feed": "the feed is broken and no entry could be read",
-        "entity_expansion": "refused: the feed declares expanding entities (an XML bomb?)",
-        "external_entity": "refused: the feed points at external files (XXE)",
-        "entity_declarations": "refused: the feed declares entities that could not be checked",
-        "parse_error": "the feed could not be parsed",
+    words: dict[str, str] = {
+        Reason.DNS_ERROR: f"cannot resolve {host} (no network, or a typo in the address?)",
+        Reason.CONNECT_ERROR: f"cannot connect to {host} (server down, or no network?)",
+        Reason.TIMEOUT: f"{host} did not answer in time",
+        Reason.PRIVATE_ADDRESS: f"{host} is a private or local address; refused (allow_private_networks)",
+        Reason.BAD_SCHEME: "not an http(s) address",
+        Reason.BAD_URL: "not a valid address",
+        Reason.TOO_MANY_REDIRECTS: "redirects in a loop, or too many",
+        Reason.TOO_LARGE: "response too large",
+        Reason.NOT_HTML: "not an HTML page",
+        Reason.HTTP_ERROR: f"{host} sent a broken HTTP response",
+        Reason.ROBOTS_DISALLOWED: f"robots.txt of {host} disallows it",
+        Reason.ROBOTS_UNAVAILABLE: f"robots.txt of {host} answered with a server error; retried next run",
+        Reason.HOST_BACKOFF: f"{host} asked us to wait; retried next run",
+        Reason.EMPTY_FEED: "the feed is empty",
+        Reason.NOT_A_FEED: "not a feed (a web page or another document?)",
+        Reason.MALFORMED_FEED: "the feed is broken and no entry could be read",
+        Reason.ENTITY_EXPANSION: "refused: the feed declares expanding entities (an XML bomb?)",
+        Reason.EXTERNAL_ENTITY: "refused: the feed points at external files (XXE)",
+        Reason.ENTITY_DECLARATIONS: "refused: the feed declares entities that could not be checked",
+        Reason.PARSE_ERROR: "the feed could not be parsed",
     }
     return words.get(reason, reason.replace("_", " ") + (f": {detail}" if detail else ""))
 

@@ -230,3 +230,19 @@ def test_an_ill_formed_feed_keeps_what_it_recovered() -> None:
 def test_a_cdf_channel_is_a_feed() -> None:
     feed = parse_feed(b"<CHANNEL><TITLE>Old Channel</TITLE></CHANNEL>", f"{BASE}/x")
     assert feed.error is None and feed.version == "cdf" and feed.title == "Old Channel"
+
+
+def test_every_reason_code_is_documented_and_said_in_plain_words() -> None:
+    """docs/fetching.md lists each reason the code can store, and `ingest` says each in words, not as a code."""
+    from pathlib import Path
+
+    from extractors.reasons import Reason, http_reason
+    from flows.summary import failure_in_words
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "fetching.md").read_text(encoding="utf-8")
+    for reason in Reason:
+        assert f"| `{reason}` |" in docs, reason
+        words = failure_in_words(reason, "", "http://news.example.org/rss")
+        assert reason.value not in words and words.strip(), reason
+    assert "| `http_<status>` |" in docs and http_reason(404) == "http_404"
+    assert failure_in_words(http_reason(404), "", "http://x.example/") == "HTTP 404 (not found)"
