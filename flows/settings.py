@@ -134,10 +134,9 @@ def parse_settings(raw: dict[str, Any], path: Path) -> Settings:
         changes["ingest_every_minutes"] = minutes
     if "report_cron" in schedule:
         cron = _string(schedule["report_cron"], path, "schedule.report_cron")
-        if len(cron.split()) != 5:
-            raise ConfigError(
-                path, "must be a cron expression with five fields, e.g. '0 6 * * 1'", "schedule.report_cron"
-            )
+        problem = cron_problem(cron)
+        if problem is not None:
+            raise ConfigError(path, f"{problem} (a cron expression such as '0 6 * * 1')", "schedule.report_cron")
         changes["report_cron"] = cron
     changes["fetch"] = _parse_fetch(_table(raw, "fetch", path), path)
     changes["feeds"] = _parse_feeds(raw.get("feeds", []), path)
@@ -222,3 +221,45 @@ def _reject_unknown(table: dict[str, Any], known: set[str], path: Path, prefix: 
         if key not in known:
             dotted = f"{prefix}.{key}" if prefix else key
             raise ConfigError(path, f"unknown key (expected one of: {', '.join(sorted(known))})", dotted)
+
+
+# The five fields of a cron expression: name, lowest, highest, names allowed (Prefect's scheduler reads the same).
+_CRON_FIELDS = (
+    ("minute", 0, 59, ()),
+    ("hour", 0, 23, ()),
+    ("day of month", 1, 31, ()),
+    ("month", 1, 12, ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")),
+    ("day of week", 0, 7, ("sun", "mon", "tue", "wed", "thu", "fri", "sat")),
+)
+
+
+def cron_problem(expression: str) -> str | None:
+    """What is wrong with a five-field cron expression, or None: each field is `*`, a number or name in range, a
+    range `a-b`, a step `*/n` or `a-b/n`, or a comma list of those."""
+    fields = expression.split()
+    if len(fields) != 5:
+        return f"must have five fields (minute hour day-of-month month day-of-week), not {len(fields)}"
+    for text, (name, low, high, names) in zip(fields, _CRON_FIELDS, strict=True):
+        for part in text.split(","):
+            base, _, step = part.partition("/")
+            if step and (not step.isdigit() or int(step) == 0):
+                return f"{name}: bad step {part!r}"
+            if base == "*":
+                continue
+            bounds = base.split("-")
+            if len(bounds) > 2 or not all(bounds):
+                return f"{name}: {part!r} is not a number, a name or a range"
+            values = []
+            for bound in bounds:
+                key = bound.casefold()
+                if key in names:
+                    values.append(names.index(key) + (1 if name == "month" else 0))
+                elif bound.isdigit():
+                    values.append(int(bound))
+                else:
+                    return f"{name}: {bound!r} is not a number{' or a name' if names else ''}"
+            if not all(low <= v <= high for v in values):
+                return f"{name}: {part!r} is outside {low}-{high}"
+            if len(values) == 2 and values[0] > values[1]:
+                return f"{name}: the range {part!r} runs backwards"
+    return None

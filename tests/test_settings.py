@@ -85,3 +85,29 @@ def test_malformed_toml(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_settings(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize(
+    ("cron", "fragment"),
+    [
+        pytest.param("0 6 * * 1", None, id="monday-six"),
+        pytest.param("*/15 6-18 1,15 jan-jun mon-fri", None, id="steps-ranges-names"),
+        pytest.param("0 6 * *", "must have five fields", id="four-fields"),
+        pytest.param("61 6 * * 1", "minute: '61' is outside 0-59", id="minute-range"),
+        pytest.param("0 6 * * funday", "day of week: 'funday' is not a number or a name", id="bad-name"),
+        pytest.param("0 18-6 * * *", "hour: the range '18-6' runs backwards", id="backwards"),
+        pytest.param("*/0 6 * * *", "minute: bad step", id="zero-step"),
+    ],
+)
+def test_report_cron_is_really_validated(tmp_path: Path, cron: str, fragment: str | None) -> None:
+    from flows.errors import ConfigError
+    from flows.settings import load_settings
+
+    config = tmp_path / "presswatch.toml"
+    config.write_text(f'[schedule]\nreport_cron = "{cron}"\n', encoding="utf-8")
+    if fragment is None:
+        assert load_settings(config).report_cron == cron
+    else:
+        with pytest.raises(ConfigError, match=r"schedule\.report_cron: ") as info:
+            load_settings(config)
+        assert fragment in str(info.value)
