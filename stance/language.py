@@ -48,6 +48,13 @@ _STOPWORDS: dict[str, frozenset[str]] = {
         "и в не на что с по как это из за от для к о же так его ее их но или был была были уже также".split()
     ),
 }
+
+
+def function_words(language: str) -> frozenset[str]:
+    """The frequent function words the guesser counts for `language` (empty for a language it does not know)."""
+    return _STOPWORDS.get(language, frozenset())
+
+
 _LANGUAGES_OF: dict[str, tuple[str, ...]] = {}
 for _code, _words in _STOPWORDS.items():
     for _word in _words:

@@ -27,7 +27,7 @@ from typing import Any
 from stance.classify import UNKNOWN_LANGUAGE, classify
 from stance.document import Document
 from stance.evaluate import LABELS, SIDE_LABELS, evaluate
-from stance.language import _STOPWORDS, guess_language, normalise_language
+from stance.language import function_words, guess_language, normalise_language
 from stance.rules import MAX_WEIGHT, LanguageRules, Rule, RuleSet, compile_pattern
 from stance.text import word_matches
 
@@ -147,7 +147,7 @@ def own_voice_phrases(doc: Document, rules: LanguageRules, language: str, max_wo
 
 
 def _edge_words(language: str) -> frozenset[str]:
-    return _STOPWORDS.get(language, frozenset()) | _EDGE_EXTRA.get(language, frozenset())
+    return function_words(language) | _EDGE_EXTRA.get(language, frozenset())
 
 
 def _add_ngrams(words: Sequence[str], edges: frozenset[str], max_words: int, found: set[str]) -> None:
