@@ -41,6 +41,9 @@ class FeedConfig:
 class Settings:
     config_path: Path
     warehouse_path: Path = Path("data/presswatch.duckdb")
+    # The shared store of several shards (docs/scaling.md): a PostgreSQL URL. None: the DuckDB file above, which
+    # otherwise stays this machine's data folder (Prefect home, run locks).
+    warehouse_url: str | None = None
     keep_html: bool = True  # raw pages stored compressed (about a fifth of their size) for `presswatch reextract`
     reports_dir: Path = Path("data/reports")
     fetch: FetchPolicy = field(default_factory=FetchPolicy)
@@ -52,6 +55,11 @@ class Settings:
     ingest_every_minutes: int = 60
     report_cron: str = "0 6 * * 1"
 
+    @property
+    def store(self) -> Path | str:
+        """Where the warehouse's rows live: the PostgreSQL URL when one is set, else the DuckDB file."""
+        return self.warehouse_url or self.warehouse_path
+
     def feed_topics(self) -> dict[str, frozenset[str]]:
         """Feed URL -> the topics its articles are classified for, for the feeds that name theirs."""
         return {feed.url: frozenset(feed.topics) for feed in self.feeds if feed.topics}
@@ -62,7 +70,8 @@ class Settings:
 
 _TOP_KEYS = {"warehouse", "reports", "fetch", "feeds", "topics", "schedule"}
 _SCHEDULE_KEYS = {"ingest_every_minutes", "report_cron"}
-_WAREHOUSE_KEYS = {"path", "keep_html"}
+_WAREHOUSE_KEYS = {"path", "keep_html", "url"}
+_STORE_SCHEMES = ("postgresql://", "postgres://")
 _REPORTS_KEYS = {"dir"}
 _TOPICS_KEYS = {"enabled", "dir"}
 _FEED_KEYS = {"url", "name", "topics"}
@@ -114,6 +123,11 @@ def parse_settings(raw: dict[str, Any], path: Path) -> Settings:
         changes["warehouse_path"] = base / _string(warehouse["path"], path, "warehouse.path")
     else:
         changes["warehouse_path"] = base / settings.warehouse_path
+    if "url" in warehouse:
+        url = _string(warehouse["url"], path, "warehouse.url")
+        if not url.startswith(_STORE_SCHEMES):
+            raise ConfigError(path, f"must be a PostgreSQL URL (postgresql://...), got {url[:40]!r}", "warehouse.url")
+        changes["warehouse_url"] = url
     if "dir" in reports:
         changes["reports_dir"] = base / _string(reports["dir"], path, "reports.dir")
     else:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from warehouse.db import WarehouseError, connect
+from warehouse.db import Location, WarehouseError, connect
 
 # View -> (date column for --since, partition column for Parquet). None: not filtered / not partitioned.
 EXPORTED_VIEWS: dict[str, tuple[str | None, str | None]] = {
@@ -31,7 +31,7 @@ class Exported:
 
 
 def export_views(
-    warehouse: Path, out: Path, fmt: str, since: date | None = None, *, replace: bool = False
+    warehouse: Location, out: Path, fmt: str, since: date | None = None, *, replace: bool = False
 ) -> list[Exported]:
     """Write each analyst view under `out` (Parquet: `out/<view>/week=.../*.parquet`; CSV: `out/<view>.csv`).
 

@@ -10,8 +10,10 @@ import duckdb
 
 
 @cache
-def query_text(name: str) -> str:
-    return resources.files("warehouse").joinpath("sql", "queries", f"{name}.sql").read_text(encoding="utf-8")
+def query_text(name: str, dialect: str = "duckdb") -> str:
+    """The named query; `dialect` "postgres" reads the shared store's version (warehouse/sql/postgres/queries)."""
+    folder = ("sql", "postgres", "queries") if dialect == "postgres" else ("sql", "queries")
+    return resources.files("warehouse").joinpath(*folder, f"{name}.sql").read_text(encoding="utf-8")
 
 
 def fetch_dicts(

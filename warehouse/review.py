@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from pathlib import Path
 
-from warehouse.db import connect
+from warehouse.db import Location, connect
 from warehouse.queries import fetch_dicts
 
 # Three rows show what the label rests on without burying the next article; the rest is in `current_evidence`.
@@ -40,7 +39,7 @@ class ReviewList:
     candidates: int  # relevant, unlabelled articles of the week before the limit
 
 
-def least_sure(path: Path, topic: str, start: date, end: date, limit: int) -> ReviewList:
+def least_sure(path: Location, topic: str, start: date, end: date, limit: int) -> ReviewList:
     """The relevant articles of `topic` published from `start` up to (not including) `end`, UTC, without a human
     label, lowest confidence first, at most `limit` (named query `review_least_sure`, bound parameters)."""
     with connect(path, read_only=True) as con:
