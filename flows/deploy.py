@@ -9,7 +9,9 @@ name the shared store (`[warehouse] url`)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+import sys
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -87,16 +89,18 @@ def deploy(settings: Settings, pool: str, shards: int, *, run_now: bool = False)
             f'{shards} shards need a warehouse they can all write: set [warehouse] url = "postgresql://..." in '
             f"{settings.config_path} (docs/scaling.md); a DuckDB file has one writer"
         )
-    return asyncio.run(_deploy(settings, pool, shards, run_now))
+    # Built before the event loop starts: inside one, Prefect's to_deployment returns a coroutine.
+    deployments = build_deployments(settings, pool, shards)
+    return asyncio.run(_deploy(deployments, pool, run_now))
 
 
-async def _deploy(settings: Settings, pool: str, shards: int, run_now: bool) -> Deployed:
-    from prefect import adeploy
+async def _deploy(deployments: list[Any], pool: str, run_now: bool) -> Deployed:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolCreate
     from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName, FlowFilter, FlowFilterName
     from prefect.deployments.flow_runs import arun_deployment
-    from prefect.exceptions import ObjectNotFound
+    from prefect.deployments.runner import adeploy
+    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
     from prefect.workers.process import ProcessWorker
 
     created = False
@@ -105,13 +109,16 @@ async def _deploy(settings: Settings, pool: str, shards: int, run_now: bool) -> 
             await client.read_work_pool(pool)
         except ObjectNotFound:
             template = ProcessWorker.get_default_base_job_template()
-            await client.create_work_pool(WorkPoolCreate(name=pool, type="process", base_job_template=template))
-            created = True
-    deployments = build_deployments(settings, pool, shards)
-    await adeploy(
-        *deployments, work_pool_name=pool, build=False, push=False, print_next_steps_message=False,
-        ignore_warnings=True,
-    )  # fmt: skip
+            try:
+                await client.create_work_pool(WorkPoolCreate(name=pool, type="process", base_job_template=template))
+                created = True
+            except ObjectAlreadyExists:  # a worker started with --type process created it a moment ago
+                pass
+    with contextlib.redirect_stdout(sys.stderr):  # Prefect's table of what it did: progress, not data
+        await adeploy(
+            *deployments, work_pool_name=pool, build=False, push=False, print_next_steps_message=False,
+            ignore_warnings=True,
+        )  # fmt: skip
     names = tuple(f"{d.flow_name}/{d.name}" for d in deployments)
     current = {d.name for d in deployments}
     removed = []
