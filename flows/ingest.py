@@ -212,7 +212,7 @@ def _run_ingest(settings: Settings, *, orchestrated: bool, batch_size: int, shar
     now = pipeline.now_utc()
     feeds = [f for f in watched if pipeline.feed_due(states.get(f.url), now)]
     summary.feeds_backing_off = len(watched) - len(feeds)
-    status = "failed"
+    status, error = "failed", "failed"
     try:
         expected = pages_expected_before_feeds(first_run, pending, len(feeds))
         with run_pool(expected, rulesets, settings.feed_topics()) as pool:
@@ -232,9 +232,13 @@ def _run_ingest(settings: Settings, *, orchestrated: bool, batch_size: int, shar
         summary.articles_classified += stage(backlog)(path, rulesets, settings.feed_topics())
         summary.add_time("backlog", time.perf_counter() - timer)
         status = "completed"
+    except BaseException as exc:
+        error = f"{type(exc).__name__}: {exc}"[:500]  # what `presswatch runs` and the report say about it
+        raise
     finally:
         with connect(path) as con:
-            store.finish_run(con, run_id, pipeline.now_utc(), status, asdict(summary))
+            record = asdict(summary) | ({"error": error} if status == "failed" else {})
+            store.finish_run(con, run_id, pipeline.now_utc(), status, record)
     return summary
 
 

@@ -22,8 +22,8 @@ from reports.weekly import (
     write_report,
 )
 from stance.rules import Topic, load_topic
-from warehouse.db import connect
 from warehouse.queries import fetch_dicts
+from warehouse.snapshot import reading
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,7 @@ def report_topics(settings: Settings, names: list[str] | None = None) -> list[To
 
 
 def weeks_with_data(settings: Settings, topic: str) -> list[Week]:
-    with connect(settings.store, read_only=True) as con:
+    with reading(settings.store) as con:
         return [Week.parse(r["week"]) for r in fetch_dicts(con, "report_weeks", {"topic": topic})]
 
 
@@ -59,7 +59,7 @@ def write_weekly_reports(settings: Settings, weeks: list[Week], topics: list[str
     written = []
     chosen = report_topics(settings, topics)
     version = software_version()
-    with connect(settings.store, read_only=True) as con:
+    with reading(settings.store) as con:
         for subject in chosen:
             milestones = [(m.date, m.label) for m in subject.milestones]
             for chunk in chunk_weeks(weeks):
@@ -85,7 +85,7 @@ def write_weekly_reports(settings: Settings, weeks: list[Week], topics: list[str
 
 def write_topic_index(settings: Settings, topic: str, title: str) -> Path:
     """Rewrite `<reports>/<topic>/index.md` from the warehouse: every week with data, linked when written."""
-    with connect(settings.store, read_only=True) as con:
+    with reading(settings.store) as con:
         rows = fetch_dicts(con, "report_index", {"topic": topic})
         as_of = format_as_of(fetch_dicts(con, "report_last_run")[0]["last_run"])
     folder = settings.reports_dir / topic

@@ -185,3 +185,31 @@ def test_a_shared_store_url_is_one_setting(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match=r"warehouse\.url"):
         load_settings(config)
+
+
+def test_reports_export_and_review_read_the_shared_store_as_they_read_the_file(
+    tmp_path: Path, site: LoopbackServer, pg_url: str
+) -> None:
+    import re
+
+    from flows.report import weeks_with_data, write_weekly_reports
+    from warehouse.export import export_views
+
+    (tmp_path / "file").mkdir()
+    local = _config(tmp_path / "file", site)
+    shared = replace(local, warehouse_url=pg_url, reports_dir=tmp_path / "shared-reports")
+    run_ingest(local, orchestrated=False)
+    run_ingest(shared, orchestrated=False)
+    weeks = weeks_with_data(local, "amnesty-2015")
+    assert weeks and weeks_with_data(shared, "amnesty-2015") == weeks
+    as_of = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")  # each store's own last run
+    texts = [
+        [as_of.sub("<as of>", written.markdown) for written in write_weekly_reports(settings, weeks)]
+        for settings in (local, shared)
+    ]
+    assert texts[0] == texts[1] and "## Data quality" in texts[1][0]
+    exported = {
+        name: {item.view: item.rows for item in export_views(location, tmp_path / name, "parquet")}
+        for name, location in (("file", local.warehouse_path), ("shared", pg_url))
+    }
+    assert exported["file"] == exported["shared"] and exported["shared"]["coverage"] > 0

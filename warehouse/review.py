@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from warehouse.db import Location, connect
+from warehouse.db import Location
 from warehouse.queries import fetch_dicts
+from warehouse.snapshot import reading
 
 # Three rows show what the label rests on without burying the next article; the rest is in `current_evidence`.
 EVIDENCE_SHOWN = 3
@@ -42,7 +43,7 @@ class ReviewList:
 def least_sure(path: Location, topic: str, start: date, end: date, limit: int) -> ReviewList:
     """The relevant articles of `topic` published from `start` up to (not including) `end`, UTC, without a human
     label, lowest confidence first, at most `limit` (named query `review_least_sure`, bound parameters)."""
-    with connect(path, read_only=True) as con:
+    with reading(path) as con:
         rows = fetch_dicts(
             con,
             "review_least_sure",
