@@ -213,3 +213,28 @@ def test_reports_export_and_review_read_the_shared_store_as_they_read_the_file(
         for name, location in (("file", local.warehouse_path), ("shared", pg_url))
     }
     assert exported["file"] == exported["shared"] and exported["shared"]["coverage"] > 0
+
+
+def test_labels_feeds_and_reclassify_write_the_shared_store(tmp_path: Path, site: LoopbackServer, pg_url: str) -> None:
+    from flows.feeds import add_feed, feed_health, remove_feed, watched_feeds
+    from flows.ingest import pipeline_classify_stored
+    from flows.pipeline import load_rulesets
+    from warehouse.labels import labelled_articles, save_label
+
+    settings = replace(_config(tmp_path, site), warehouse_url=pg_url)
+    run_ingest(settings, orchestrated=False)
+    url, stance = run_query(pg_url, "SELECT url, stance FROM coverage WHERE relevant ORDER BY url LIMIT 1").rows[0]
+    other = "opposed" if stance != "opposed" else "supportive"
+    save_label(pg_url, url, "amnesty-2015", other, "checked by hand", "tester")
+    save_label(pg_url, url, "amnesty-2015", other, "checked twice", "tester")  # replaces, by its key
+    row = run_query(pg_url, "SELECT stance, machine_stance, human_stance FROM coverage WHERE url = $u", {"u": url})
+    assert row.rows == [(other, stance, other)]
+    assert [r["label"] for r in labelled_articles(pg_url, "amnesty-2015")] == [other]
+    assert add_feed(settings, "https://feeds.example.org/more.rss", "More").startswith("added")
+    assert "https://feeds.example.org/more.rss" in [f.url for f in watched_feeds(settings)]
+    assert "https://feeds.example.org/more.rss" in [row[0] for row in feed_health(settings).rows]
+    remove_feed(settings, "https://feeds.example.org/more.rss")
+    assert "https://feeds.example.org/more.rss" not in [f.url for f in watched_feeds(settings)]
+    before = run_query(pg_url, "SELECT count(*) FROM classifications").rows[0][0]
+    redone = pipeline_classify_stored(pg_url, load_rulesets(settings), force=True)
+    assert redone > 0 and run_query(pg_url, "SELECT count(*) FROM classifications").rows[0][0] == before
