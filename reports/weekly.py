@@ -186,8 +186,8 @@ def load_weeks_data(con: duckdb.DuckDBPyConnection, topic: str, weeks: Sequence[
     if not weeks:
         return {}
     ordered = sorted(set(weeks), key=lambda w: w.start)
-    start, end = _utc(ordered[0].start), _utc(ordered[-1].end)
-    trend_start = _utc(ordered[0].start - timedelta(weeks=TREND_WEEKS - 1))
+    start = _utc(ordered[0].start)
+    trend_start, end = report_window(ordered)
     # A temporary table (in memory, allowed on a read-only connection): the queries below scan it natively.
     con.execute(
         "CREATE OR REPLACE TEMP TABLE report_window AS " + query_text("report_coverage"),
@@ -246,6 +246,13 @@ def load_weeks_data(con: duckdb.DuckDBPyConnection, topic: str, weeks: Sequence[
             "agreement": agreement,
         }
     return data
+
+
+def report_window(weeks: Sequence[Week]) -> tuple[datetime, datetime]:
+    """[start, end) in UTC of the articles a report of `weeks` reads: from the first week of the first week's trend
+    chart to the end of the last week (a snapshot of the shared store copies this much, warehouse/snapshot.py)."""
+    first = min(w.start for w in weeks)
+    return _utc(first - timedelta(weeks=TREND_WEEKS - 1)), _utc(max(w.end for w in weeks))
 
 
 def chunk_weeks(weeks: Sequence[Week], span: int = CHUNK_WEEKS) -> list[list[Week]]:

@@ -208,6 +208,14 @@ def test_reports_export_and_review_read_the_shared_store_as_they_read_the_file(
         for settings in (local, shared)
     ]
     assert texts[0] == texts[1] and "## Data quality" in texts[1][0]
+    indexes = [as_of.sub("<as of>", (s.reports_dir / "amnesty-2015" / "index.md").read_text()) for s in (local, shared)]
+    assert indexes[0] == indexes[1] and str(weeks[0]) in indexes[1]
+    from warehouse.review import least_sure
+
+    for week in weeks:
+        assert least_sure(pg_url, "amnesty-2015", week.start, week.end, 5) == least_sure(
+            local.warehouse_path, "amnesty-2015", week.start, week.end, 5
+        )
     exported = {
         name: {item.view: item.rows for item in export_views(location, tmp_path / name, "parquet")}
         for name, location in (("file", local.warehouse_path), ("shared", pg_url))

@@ -8,6 +8,8 @@ from typing import Any
 
 import duckdb
 
+from warehouse.postgres import is_postgres
+
 
 @cache
 def query_text(name: str, dialect: str = "duckdb") -> str:
@@ -19,7 +21,7 @@ def query_text(name: str, dialect: str = "duckdb") -> str:
 def fetch_dicts(
     con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
-    cursor = con.execute(query_text(name), params or {})
+    cursor = con.execute(query_text(name, "postgres" if is_postgres(con) else "duckdb"), params or {})
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 

@@ -43,14 +43,15 @@ class ReviewList:
 def least_sure(path: Location, topic: str, start: date, end: date, limit: int) -> ReviewList:
     """The relevant articles of `topic` published from `start` up to (not including) `end`, UTC, without a human
     label, lowest confidence first, at most `limit` (named query `review_least_sure`, bound parameters)."""
-    with reading(path) as con:
+    window = datetime.combine(start, time(), UTC), datetime.combine(end, time(), UTC)
+    with reading(path, window) as con:
         rows = fetch_dicts(
             con,
             "review_least_sure",
             {
                 "topic": topic,
-                "start": datetime.combine(start, time(), UTC),
-                "end": datetime.combine(end, time(), UTC),
+                "start": window[0],
+                "end": window[1],
                 "limit": limit,
                 "evidence": EVIDENCE_SHOWN,
             },
