@@ -246,3 +246,41 @@ def test_labels_feeds_and_reclassify_write_the_shared_store(tmp_path: Path, site
     before = run_query(pg_url, "SELECT count(*) FROM classifications").rows[0][0]
     redone = pipeline_classify_stored(pg_url, load_rulesets(settings), force=True)
     assert redone > 0 and run_query(pg_url, "SELECT count(*) FROM classifications").rows[0][0] == before
+
+
+def test_the_readers_commands_work_unchanged_on_the_shared_store(
+    tmp_path: Path,
+    site: LoopbackServer,
+    pg_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import json
+
+    from tests.test_cli import run
+
+    settings = _config(tmp_path, site)
+    config = settings.config_path
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[warehouse]\n", f'[warehouse]\nurl = "{pg_url}"\n', 1), encoding="utf-8")
+    run_ingest(replace(settings, warehouse_url=pg_url), orchestrated=False)
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    code, out, err = run(["--config", str(config), "sql", "--format", "json", "select stance, count(*) AS n "
+                          "from coverage group by 1 order by 1"], capsys, monkeypatch)  # fmt: skip
+    assert code == 0, err
+    assert sum(row["n"] for row in json.loads(out)) > 0
+    code, _, err = run(["--config", str(config), "sql", "delete from articles"], capsys, monkeypatch)
+    assert code == 1 and "read-only" in err
+    code, out, err = run(["--config", str(config), "runs", "--format", "json"], capsys, monkeypatch)
+    assert code == 0 and [(r["flow"], r["shard"], r["status"]) for r in json.loads(out)] == [
+        ("ingest", "all", "completed")
+    ]
+    code, out, err = run(["--config", str(config), "report", "--all"], capsys, monkeypatch)
+    assert code == 0, err
+    assert all(Path(line).exists() for line in out.split())
+    code, out, err = run(["--config", str(config), "export", "--out", str(tmp_path / "x")], capsys, monkeypatch)
+    assert code == 0 and "coverage:" in out, err
+    code, _, err = run(["--config", str(config), "deploy", "--pool", "p", "--shards", "2"], capsys, monkeypatch)
+    assert code != 0 and "PREFECT_API_URL" in err  # deploy needs the Prefect server the workers use
+    code, _, err = run(["--config", str(config), "backup"], capsys, monkeypatch)
+    assert code != 0 and "pg_dump" in err
