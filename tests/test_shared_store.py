@@ -284,3 +284,18 @@ def test_the_readers_commands_work_unchanged_on_the_shared_store(
     assert code != 0 and "PREFECT_API_URL" in err  # deploy needs the Prefect server the workers use
     code, _, err = run(["--config", str(config), "backup"], capsys, monkeypatch)
     assert code != 0 and "pg_dump" in err
+
+
+def test_reextract_rebuilds_from_the_pages_kept_in_the_shared_store(
+    tmp_path: Path, site: LoopbackServer, pg_url: str
+) -> None:
+    from flows.ingest import reextract_stored
+    from flows.pipeline import load_rulesets
+
+    settings = replace(_config(tmp_path, site), warehouse_url=pg_url)
+    run_ingest(settings, orchestrated=False)
+    before = _coverage(pg_url)
+    pages = run_query(pg_url, "SELECT count(*) FROM pages").rows[0][0]
+    assert pages > 0
+    assert reextract_stored(pg_url, load_rulesets(settings)) == pages
+    assert _coverage(pg_url) == before
