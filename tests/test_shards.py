@@ -12,6 +12,12 @@ from flows.errors import PresswatchError
 from flows.settings import FeedConfig, load_settings
 from flows.shards import Shard, feeds_of, shard_index
 
+# In the full suite, a thread that an earlier test leaves running in this process can use `random` while Hypothesis
+# draws, and Hypothesis then warns that the strategy did (seen in full runs, never with this file alone); these
+# strategies do not use it, and what they draw does not depend on it.
+_OTHER_THREADS_RANDOM = pytest.mark.filterwarnings(
+    "ignore:Do not use the `random` module inside strategies:hypothesis.errors.HypothesisDeprecationWarning"
+)
 _LABEL = st.from_regex(r"[a-z][a-z0-9]{1,10}", fullmatch=True)
 _FEEDS = st.lists(st.tuples(_LABEL, st.sampled_from(["com", "org", "co.uk", "de"])), min_size=1, max_size=40)
 
@@ -26,6 +32,7 @@ def test_one_publisher_is_one_shard_whatever_its_host_or_path() -> None:
         assert len({shard_index(url, count) for url in urls}) == 1
 
 
+@_OTHER_THREADS_RANDOM
 @given(_FEEDS, _FEEDS)
 def test_adding_or_removing_feeds_never_moves_another_publisher(
     before: list[tuple[str, str]], added: list[tuple[str, str]]
@@ -36,6 +43,7 @@ def test_adding_or_removing_feeds_never_moves_another_publisher(
         assert {u: shard_index(u, count) for u in urls} == {u: shard_index(u, count) for u in grown if u in urls}
 
 
+@_OTHER_THREADS_RANDOM
 @given(_FEEDS)
 def test_one_more_shard_moves_publishers_only_onto_the_new_shard(publishers: list[tuple[str, str]]) -> None:
     for count in (1, 2, 3, 7):
