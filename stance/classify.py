@@ -85,7 +85,9 @@ def classify(ruleset: RuleSet, *, title: str, text: str, language: str | None = 
     needed = max(scoring.opinion_min, scoring.opinion_share * len(doc.sentences))
     genre = _genre(doc, rules)
     # Statements and interviews argue for a side by genre, as opinion pieces do.
-    opinion = genre is not None or (scoring.opinion_min > 0 and _opinion_marks(doc, rules, needed) >= needed)
+    opinion = genre is not None or (
+        scoring.opinion_min > 0 and (_labelled_opinion(doc, rules) or _opinion_marks(doc, rules, needed) >= needed)
+    )
     principal = _Principal(genre, ruleset.relevance.anchors if ruleset.relevance else None)
     hits = _match(doc, rules, scoring, opinion, principal)
     total = sum(hit.evidence.weight for hit in hits if hit.counted)
@@ -120,17 +122,22 @@ _HEADING_WORDS = 15
 _INTERVIEW_SELF_REFERENCES = 2
 
 
+def _headings(doc: Document) -> list[str]:
+    """The folded headline and the short lines among the first and last paragraphs, where a text says what it is."""
+    heads = [doc.folded[: doc.fold_offset(doc.title_end)]] if doc.title_end else []
+    body = [p for p in doc.paragraph_spans if p[0] >= doc.title_end]
+    for start, end in body[:_HEAD_PARAGRAPHS] + body[-_TAIL_PARAGRAPHS:]:
+        text = doc.folded[doc.fold_offset(start) : doc.fold_offset(end)]
+        if len(text.split()) <= _HEADING_WORDS:
+            heads.append(text)
+    return [head.strip().lstrip("\"'*#-–—|[(") for head in heads]
+
+
 def _genre(doc: Document, rules: LanguageRules) -> str | None:
     """FLAG_STATEMENT for an organisation's own text, FLAG_INTERVIEW for an interview, else None (news, opinion)."""
     if rules.statement is not None:
-        heads = [doc.folded[: doc.fold_offset(doc.title_end)]] if doc.title_end else []
-        body = [p for p in doc.paragraph_spans if p[0] >= doc.title_end]
-        for start, end in body[:_HEAD_PARAGRAPHS] + body[-_TAIL_PARAGRAPHS:]:
-            text = doc.folded[doc.fold_offset(start) : doc.fold_offset(end)]
-            if len(text.split()) <= _HEADING_WORDS:
-                heads.append(text)
-        for head in heads:
-            if rules.statement.match(head.lstrip(" \"'*#-–—|[(")) is not None:
+        for head in _headings(doc):
+            if rules.statement.match(head) is not None:
                 return FLAG_STATEMENT
     if doc.interview_answers and rules.self_reference is not None:
         speaking = 0
@@ -160,15 +167,19 @@ class _Principal:
     genre: str | None
     anchors: Terms | None
 
-    def speaks(self, doc: Document, sentence: Sentence | None) -> bool:
+    def speaks(self, doc: Document, sentence: Sentence | None, start: int) -> bool:
+        """Whether the words at `start` (an original offset in `sentence`) are the principal's."""
         if self.genre is None or sentence is None:
             return False
         if self.genre == FLAG_INTERVIEW:
             return sentence.paragraph in doc.interview_answers
         if self.anchors is None:
             return True
-        # "Amnesty claims that ...": the organisation reports the other side; its own officers' words count.
-        return next(word_matches(self.anchors.pattern, doc.outside_quotes(sentence)), None) is None
+        # "Amnesty claims that ...": the organisation reports the other side; its own officers' words count. Amnesty
+        # named only after the words ("X welcomes Amnesty's decision") is what the organisation speaks about.
+        before = doc.fold_offset(start) - doc.fold_offset(sentence.start)
+        named = next(word_matches(self.anchors.pattern, doc.outside_quotes(sentence)), None)
+        return named is None or named.start() >= before
 
 
 def _evidence_order(evidence: Evidence) -> tuple[int, float, str, str]:
@@ -203,6 +214,27 @@ def _off_topic_confidence(predates: bool, scoring: Scoring | None) -> float:
     if scoring is not None and scoring.off_topic_confidence is not None:
         return scoring.off_topic_confidence
     return 0.9
+
+
+# A rubric line ("EDITORIAL", "Letters to the editor") has at most this many words; a longer line that opens with
+# the label is a sentence ("Opinion polls suggest ...") unless a colon, bar or dash sets the label off.
+_RUBRIC_WORDS = 4
+_RUBRIC_SEPARATORS = (":", "|", "–", "—", "-", "/")
+
+
+def _labelled_opinion(doc: Document, rules: LanguageRules) -> bool:
+    """Whether the text calls itself opinion: a rubric ("Opinion", "Leserbrief", "EDITORIALE") as a heading line or
+    as the headline's prefix, or an author's note ("she writes in a personal capacity", "X is a professor of")."""
+    for head in _headings(doc):
+        if rules.author_note is not None and next(word_matches(rules.author_note, head), None) is not None:
+            return True
+        label = rules.opinion_label.match(head) if rules.opinion_label is not None else None
+        if label is None:
+            continue
+        rest = head[label.end() :].lstrip()
+        if len(head.split()) <= _RUBRIC_WORDS or rest.startswith(_RUBRIC_SEPARATORS):
+            return True
+    return False
 
 
 def _opinion_marks(doc: Document, rules: LanguageRules, enough: float = math.inf) -> int:
@@ -319,7 +351,7 @@ def _hit(
 ) -> _Hit:
     sentence = doc.sentence_at(start)
     voice = doc.voice_at(start, sentence, rules)
-    if voice == "quoted" and principal is not None and principal.speaks(doc, sentence):
+    if voice == "quoted" and principal is not None and principal.speaks(doc, sentence, start):
         voice = "own"  # the organisation's or the interviewee's words are this text's own voice
     weight = rule.weight
     kind = rule.kind

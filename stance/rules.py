@@ -44,6 +44,8 @@ VOICE_KEYS: tuple[str, ...] = (
     "statement",
     "self_reference",
     "interview",
+    "opinion_label",
+    "author_note",
 )
 
 
@@ -98,6 +100,11 @@ class LanguageRules:
     self_reference: re.Pattern[str] | None = None
     # An interview naming itself in its headline or introduction ("we asked her", "im Gespräch", "entretien").
     interview: re.Pattern[str] | None = None
+    # A rubric that makes a piece opinion by itself: "Opinion", "Leserbrief", "EDITORIALE" as a heading line of a
+    # few words or as the headline's prefix ("Comment: ...", "Meinung | ...").
+    opinion_label: re.Pattern[str] | None = None
+    # The author's note of an opinion piece: "She writes in a personal capacity", "X is a professor of ...".
+    author_note: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -546,6 +553,8 @@ def _language(
         statement=cues("statement"),
         self_reference=cues("self_reference"),
         interview=cues("interview"),
+        opinion_label=cues("opinion_label"),
+        author_note=cues("author_note"),
     )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from stance.classify import _opinion_marks, _rebuttal, classify
+from stance.classify import _labelled_opinion, _opinion_marks, _rebuttal, classify
 from stance.document import Document
 from stance.errors import RuleFileError
 from stance.rules import RuleSet, load_ruleset
@@ -278,3 +278,37 @@ def test_opinion_marks_are_whole_words(ruleset: RuleSet) -> None:
     )
     assert _marks(ruleset, news) == 0
     assert _marks(ruleset, "We went to Dublin. Our view is clear. Governments should listen.") == 3
+
+
+# An argued piece with a mild own-voice lean: a rubric or an author's note, not its marks, says it is opinion.
+MILD = (
+    "Amnesty International's delegates voted in Dublin this week on a policy on sex work. "
+    "Public health researchers have documented for two decades how clients and sex workers meet. "
+    "Where condoms are seized as evidence, sex workers stop carrying them."
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "opinion"),
+    [
+        pytest.param("Opinion: the evidence on Amnesty's vote", MILD, True, id="headline-prefix"),
+        pytest.param("The evidence on Amnesty's vote", f"COMMENT\n\n{MILD}", True, id="rubric-line"),
+        pytest.param("The evidence on Amnesty's vote", f"{MILD}\n\nDr Jo Hart is a lecturer in epidemiology.",
+                     True, id="author-note"),
+        pytest.param("The evidence on Amnesty's vote", f"{MILD}\n\nShe writes in a personal capacity.", True,
+                     id="personal-capacity"),
+        pytest.param("Opinion polls and Amnesty's vote", MILD, False, id="word-in-a-headline"),
+        pytest.param("The evidence on Amnesty's vote", MILD, False, id="no-label"),
+        pytest.param("The evidence on Amnesty's vote", f"{MILD}\n\nJo Hart is a spokeswoman for the council.", False,
+                     id="news-tail-line"),
+    ],
+)  # fmt: skip
+def test_a_rubric_or_an_authors_note_makes_a_piece_opinion(title: str, text: str, opinion: bool) -> None:
+    ruleset = load_ruleset(RULES)
+    rules = ruleset.rules_for("en")
+    assert rules is not None
+    doc = Document.prepare(title, text, ruleset.word_keys_for("en"))
+    assert _labelled_opinion(doc, rules) is opinion
+    # The same mild lean is a side in an argued piece and stays neutral in a report.
+    stance = classify(ruleset, title=title, text=text, language="en").stance
+    assert stance == ("supportive" if opinion else "neutral")

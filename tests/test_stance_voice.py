@@ -184,3 +184,41 @@ def test_organisations_first_person_verdicts_count_in_their_statements_not_in_ne
     ruleset: RuleSet, language: str, title: str, text: str, stance: str
 ) -> None:
     assert run(ruleset, title, text, language).stance == stance
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "stance"),
+    [
+        pytest.param("de", "Pressemitteilung",
+                     "PRESSEMITTEILUNG\n\nDas Bündnis Rote Laterne begrüßt den Beschluss von Amnesty International "
+                     "in Dublin, sich für die Entkriminalisierung der Sexarbeit einzusetzen.", "supportive",
+                     id="de-statement-names-itself"),
+        pytest.param("de", "Amnesty-Beschluss spaltet Verbände",
+                     "Das Bündnis Rote Laterne begrüßt den Beschluss von Amnesty International in Dublin, sich für "
+                     "die Entkriminalisierung der Sexarbeit einzusetzen. Der Frauenring verurteilt den Beschluss "
+                     "dagegen scharf.", "neutral", id="de-news-of-both-reactions"),
+        pytest.param("de", "Bündnis begrüßt Amnesty-Beschluss",
+                     "Das Bündnis Rote Laterne begrüßt den Beschluss von Amnesty International in Dublin, sich für "
+                     "die Entkriminalisierung der Sexarbeit einzusetzen.", "neutral", id="de-news-of-one-reaction"),
+        pytest.param("pt", "Nota à imprensa",
+                     "NOTA À IMPRENSA\n\nO Coletivo Rosa saúda a decisão tomada em Dublin pela Anistia "
+                     "Internacional de defender a descriminalização do trabalho sexual.", "supportive",
+                     id="pt-statement-names-itself"),
+        pytest.param("pt", "Coletivos reagem à decisão da Anistia",
+                     "O Coletivo Rosa saúda a decisão tomada em Dublin pela Anistia Internacional de defender a "
+                     "descriminalização do trabalho sexual. A Frente Abolicionista repudia a decisão.", "neutral",
+                     id="pt-news-of-both-reactions"),
+        pytest.param("en", "Statement",
+                     "STATEMENT\n\nThe Women's Forum condemns the decision taken by Amnesty International in Dublin "
+                     "to back the decriminalisation of the sex trade.", "opposed", id="en-statement-names-itself"),
+        # Amnesty named before the words: the statement reports Amnesty's view, which is not the issuer's.
+        pytest.param("en", "Statement",
+                     "STATEMENT\n\nAmnesty International welcomes the decision of its own council in Dublin to "
+                     "back the decriminalisation of sex work, its secretary general said.", "neutral",
+                     id="en-statement-reports-amnesty"),
+    ],
+)  # fmt: skip
+def test_a_statement_that_names_its_issuer_in_the_third_person_speaks_for_it_and_news_of_it_stays_neutral(
+    ruleset: RuleSet, language: str, title: str, text: str, stance: str
+) -> None:
+    assert run(ruleset, title, text, language).stance == stance
