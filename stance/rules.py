@@ -130,6 +130,10 @@ class Relevance:
     # Per language: words that refer back to the organisation ("the organisation", "la organización"); they count
     # as the anchor in the sentences after the organisation is first named.
     coreferents: tuple[tuple[str, Terms], ...] = ()
+    # Per language: the press's own names for the decision ("the Dublin vote", "der Beschluss von Dublin",
+    # "beslutet i Dublin"). Named in the author's words beside the organisation, they make a text relevant even
+    # where the subject goes unnamed (a report on members leaving "after the decision in Dublin").
+    decision_names: tuple[tuple[str, Terms], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,7 +374,7 @@ def _keys(
     rules = [r for lang in language_rules if code is None or lang.code == code for r in lang.rules]
     for prefixes in [r.prefixes for r in rules] + [a.prefixes for a in actors]:
         keys |= prefixes or set()
-    tables = relevance.subject + relevance.events + relevance.coreferents
+    tables = relevance.subject + relevance.events + relevance.coreferents + relevance.decision_names
     terms = [relevance.anchors] + [t for c, t in tables if code is None or c in (code, ANY_LANGUAGE)]
     for term in terms:
         keys |= term.prefixes or set()
@@ -434,7 +438,7 @@ def _relevance(rf: RuleFile, value: Any) -> Relevance:
     table = rf.table(
         value,
         "relevance",
-        {"anchors", "subject", "events", "coreferents", "window", "lead_sentences", "earliest_year"},
+        {"anchors", "subject", "events", "coreferents", "decision_names", "window", "lead_sentences", "earliest_year"},
         {"anchors", "subject", "events"},
     )
     return Relevance(
@@ -445,6 +449,7 @@ def _relevance(rf: RuleFile, value: Any) -> Relevance:
         lead_sentences=rf.integer(table.get("lead_sentences", 2), "relevance.lead_sentences", 0, 10),
         earliest_year=rf.integer(table.get("earliest_year", 1900), "relevance.earliest_year", 1900, 2100),
         coreferents=_per_language(rf, table.get("coreferents", {}), "relevance.coreferents"),
+        decision_names=_per_language(rf, table.get("decision_names", {}), "relevance.decision_names"),
     )
 
 

@@ -351,3 +351,33 @@ def test_the_author_citing_evidence_is_not_reported_speech(ruleset: RuleSet) -> 
 )
 def test_coreferents_in_other_languages(ruleset: RuleSet, language: str, text: str) -> None:
     assert run(ruleset, "", text, language).relevant
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "relevant"),
+    [
+        pytest.param("sv", "Medlemmar lämnar svenska Amnesty",
+                     "Svenska Amnesty har fått ett hundratal utträdesanmälningar sedan beslutet i Dublin, uppger "
+                     "organisationen.", True, id="sv-decision-in-dublin"),
+        pytest.param("de", "Abend in der Ortsgruppe",
+                     "Die Amnesty-Ortsgruppe trifft sich wie jeden Dienstag. Auf der Tagesordnung steht der "
+                     "Beschluss von Dublin.", True, id="de-beschluss-von-dublin"),
+        # Amnesty's Irish section is based in Dublin and is in the news on other subjects.
+        pytest.param("en", "Amnesty Ireland launches abortion campaign",
+                     "Amnesty International Ireland launched a campaign in Dublin on Monday to repeal the Eighth "
+                     "Amendment. Its director said the meeting in Dublin drew hundreds of supporters.", False,
+                     id="en-amnesty-ireland"),
+        # The name inside someone else's long quotation is not the author's account of the subject.
+        pytest.param("en", "Local group meets",
+                     "Amnesty's local group met on Tuesday. \"We will talk about many things tonight, including the "
+                     "decision in Dublin that everyone keeps asking us about,\" its chair said.", False,
+                     id="en-name-only-quoted"),
+    ],
+)  # fmt: skip
+def test_the_decisions_own_name_beside_the_organisation_makes_a_text_relevant(
+    ruleset: RuleSet, language: str, title: str, text: str, relevant: bool
+) -> None:
+    result = run(ruleset, title, text, language)
+    assert result.relevant is relevant
+    named = [e for e in result.evidence if e.rule_id == "relevance.decision_named"]
+    assert bool(named) is relevant
