@@ -24,6 +24,7 @@ from stance.model import (
     Stance,
     StanceResult,
     Voice,
+    VoiceKind,
 )
 from stance.relevance import judge_relevance
 from stance.rules import LanguageRules, Rule, RuleSet, Scoring, Terms
@@ -91,7 +92,9 @@ def classify(ruleset: RuleSet, *, title: str, text: str, language: str | None = 
     principal = _Principal(genre, ruleset.relevance.anchors if ruleset.relevance else None)
     hits = _match(doc, rules, scoring, opinion, principal)
     total = sum(hit.evidence.weight for hit in hits if hit.counted)
-    if opinion and scoring.opinion_threshold:
+    # An author who rebuts the other side in their own words argues, whatever the piece's other marks.
+    argued = opinion or any(hit.counted and hit.rule.kind == "rebutted" for hit in hits)
+    if argued and scoring.opinion_threshold:
         # An argued piece takes a side by its genre: a smaller own-voice lean decides it.
         scoring = dataclasses.replace(scoring, threshold=min(scoring.threshold, scoring.opinion_threshold))
     stance, confidence, uncertain = _decide(total, scoring)
@@ -353,6 +356,8 @@ def _hit(
     voice = doc.voice_at(start, sentence, rules)
     if voice == "quoted" and principal is not None and principal.speaks(doc, sentence, start):
         voice = "own"  # the organisation's or the interviewee's words are this text's own voice
+    if rule.kind == "rebutted":
+        return _rebutted_hit(doc, rules, rule, start, end, sentence, voice, occurrences)
     weight = rule.weight
     kind = rule.kind
     if rule.negatable and sentence is not None and _negated(doc, rules, scoring, sentence.start, start):
@@ -394,6 +399,54 @@ def _hit(
         language=rule.language,
     )
     return _Hit(rule, start, end, evidence, counted)
+
+
+def _rebutted_hit(
+    doc: Document,
+    rules: LanguageRules,
+    rule: Rule,
+    start: int,
+    end: int,
+    sentence: Sentence | None,
+    voice: VoiceKind,
+    occurrences: dict[str, int],
+) -> _Hit:
+    """The other side reported ("Critics say ...") and rebutted in the author's next words: the author's side."""
+    counted = sentence is not None and _rebutted(doc, rules, sentence, end)
+    weight = rule.weight
+    if counted:
+        seen = occurrences.get(rule.rule_id, 0) + 1
+        occurrences[rule.rule_id] = seen
+        weight /= seen
+    evidence = Evidence(
+        rule_id=rule.rule_id,
+        kind="rebutted",
+        matched=doc.original[start:end],
+        snippet=doc.snippet(sentence, start),
+        weight=round(weight if counted else 0.0, 4),
+        voice="own" if counted else voice,
+        language=rule.language,
+    )
+    return _Hit(rule, start, end, evidence, counted)
+
+
+def _rebutted(doc: Document, rules: LanguageRules, sentence: Sentence, end: int) -> bool:
+    """Whether the author answers the words ending at `end`: a turn later in the same sentence (", but ...") or the
+    next sentence opening with an adversative in the author's own voice ("But ...", "Pero ...", "Ale ...")."""
+    if rules.adversative is None:
+        return False
+    folded = doc.folded_sentence(sentence)
+    after = doc.fold_offset(end) - doc.fold_offset(sentence.start)
+    for turn in word_matches(rules.adversative, folded, after):
+        if folded[: turn.start()].rstrip().endswith((",", ";", ":", "–", "—")):
+            return doc.span_at(doc.to_original(doc.fold_offset(sentence.start) + turn.start())) is None
+    following = sentence.index + 1
+    if following >= len(doc.sentences):
+        return False
+    nxt = doc.sentences[following]
+    if nxt.paragraph in doc.quoted_paragraphs or doc.attributed(nxt, rules):
+        return False
+    return _rebuttal(doc, rules, following) and doc.span_at(nxt.start) is None
 
 
 def _negated(doc: Document, rules: LanguageRules, scoring: Scoring, sentence_start: int, start: int) -> bool:

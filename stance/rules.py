@@ -24,7 +24,9 @@ SIDES: tuple[str, ...] = ("supportive", "opposed")
 # "claim": an argument characteristic of one side (e.g. "demand fuels trafficking", "criminalisation pushes the trade
 # underground"); it counts fully in opinion pieces and only `claim_news_factor` of its weight in news reports,
 # which state such arguments only as attributed positions.
-RULE_KINDS: tuple[str, ...] = ("stance", "framing", "claim")
+# "rebutted": words that report the other side ("critics say", "los críticos dicen"); they count for the rule's
+# side only when the author's next words rebut them ("Critics say X. But ...", "..., but they are wrong").
+RULE_KINDS: tuple[str, ...] = ("stance", "framing", "claim", "rebutted")
 ACTOR_SIDES: tuple[str, ...] = ("supportive", "opposed", "neutral")
 ANY_LANGUAGE = "*"
 # Weights beyond +/-5 would let one phrase outvote a whole article; the scale of a single strong cue is about 2-3.
@@ -60,7 +62,7 @@ class Rule:
     rule_id: str  # "<language>.<side>.<id>", stable across versions of the file
     language: str
     side: str
-    kind: str  # "stance" (an evaluative phrase), "framing" (vocabulary one side prefers) or "claim" (an argument)
+    kind: str  # "stance" (evaluative phrase), "framing" (a side's vocabulary), "claim" (argument), "rebutted"
     weight: float  # signed: > 0 supportive, < 0 opposed
     pattern: re.Pattern[str]
     origin: str

@@ -312,3 +312,41 @@ def test_a_rubric_or_an_authors_note_makes_a_piece_opinion(title: str, text: str
     # The same mild lean is a side in an argued piece and stays neutral in a report.
     stance = classify(ruleset, title=title, text=text, language="en").stance
     assert stance == ("supportive" if opinion else "neutral")
+
+
+LEAD = "Amnesty International voted in Dublin to back a policy to decriminalise sex work. "
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "stance"),
+    [
+        pytest.param("en", LEAD + "Critics say it hands the trade to pimps. But the laws we have now do not catch "
+                     "pimps; they catch women who work together.", "supportive", id="en-critics-rebutted"),
+        pytest.param("en", LEAD + "Critics say it hands the trade to pimps, but the laws we have now catch women "
+                     "instead.", "supportive", id="en-turn-in-the-sentence"),
+        pytest.param("en", "Amnesty International's delegates voted in Dublin on prostitution laws. Supporters of "
+                     "the decision say it brings safety. But the buyers are still there, and so is the debt.",
+                     "opposed", id="en-supporters-rebutted"),
+        # News answers one speaker with another: no rebuttal in the author's voice.
+        pytest.param("en", LEAD + "Critics say it hands the trade to pimps. But Amnesty said trafficking remains a "
+                     "crime.", "neutral", id="en-news-answers-with-a-speaker"),
+        pytest.param("en", LEAD + "Critics say it hands the trade to pimps. The final policy is due next year.",
+                     "neutral", id="en-not-rebutted"),
+        # The Nordic model's supporters are not the decision's: the phrase does not match.
+        pytest.param("en", LEAD + "Supporters of the Nordic model say it works. But the evidence is thin.",
+                     "neutral", id="en-other-supporters"),
+        pytest.param("es", "Amnistía Internacional votó en Dublín a favor de despenalizar el trabajo sexual. Los "
+                     "críticos dicen que eso es regalar el negocio a los proxenetas. Pero lo que tenemos hoy ya es un "
+                     "regalo para ellos.", "supportive", id="es-criticos-rebatidos"),
+        pytest.param("pl", "Amnesty International zdecydowała w Dublinie o dekryminalizacji prostytucji. Zwolennicy "
+                     "decyzji przekonują, że chodzi o bezpieczeństwo kobiet. Ale rynek urósł.", "opposed",
+                     id="pl-zwolennicy-odparci"),
+    ],
+)  # fmt: skip
+def test_the_other_side_reported_and_rebutted_in_the_authors_words_is_the_authors_side(
+    language: str, text: str, stance: str
+) -> None:
+    result = classify(load_ruleset(RULES), title="", text=text, language=language)
+    assert result.stance == stance
+    rebutted = [e for e in result.evidence if e.kind == "rebutted" and e.weight != 0]
+    assert bool(rebutted) is (stance != "neutral")
