@@ -222,3 +222,26 @@ def test_a_statement_that_names_its_issuer_in_the_third_person_speaks_for_it_and
     ruleset: RuleSet, language: str, title: str, text: str, stance: str
 ) -> None:
     assert run(ruleset, title, text, language).stance == stance
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "stance"),
+    [
+        pytest.param("sv", "Öppet brev till Amnesty Sverige",
+                     "Öppet brev\n\nVi är medlemmar i Amnesty sedan länge. Vi ber styrelsen att ta avstånd från "
+                     "beslutet i Dublin om att avkriminalisera sexköp.", "opposed", id="sv-letter-asks-distance"),
+        pytest.param("sv", "Medlemmar kräver besked av Amnesty",
+                     "Ett hundratal medlemmar uppmanar Amnesty Sverige att ta avstånd från beslutet i Dublin om att "
+                     "avkriminalisera sexköp, skriver de i ett brev.", "neutral", id="sv-news-of-the-request"),
+        pytest.param("de", "Frauenverbände fordern Umkehr",
+                     "Mehrere Frauenverbände haben Amnesty International aufgefordert, den Beschluss zur "
+                     "Entkriminalisierung der Sexarbeit zurückzunehmen.", "neutral", id="de-news-of-the-request"),
+        pytest.param("da", "Åbent brev: Vi står bag Amnestys beslutning",
+                     "Åbent brev\n\nVi er socialrådgivere og sundhedspersonale. Vi står bag Amnestys beslutning i "
+                     "Dublin om afkriminalisering af sexarbejde.", "supportive", id="da-letter-stands-behind"),
+    ],
+)  # fmt: skip
+def test_calls_to_distance_from_the_decision_or_to_stand_behind_it_count_in_letters_not_in_news_of_them(
+    ruleset: RuleSet, language: str, title: str, text: str, stance: str
+) -> None:
+    assert run(ruleset, title, text, language).stance == stance
