@@ -449,6 +449,10 @@ def _rebutted(doc: Document, rules: LanguageRules, sentence: Sentence, end: int)
     return _rebuttal(doc, rules, following) and doc.span_at(nxt.start) is None
 
 
+# Punctuation that closes a negated clause before the match.
+_CLAUSE_MARKS = (",", ";", ":", "–", "—", "(", ")")
+
+
 def _negated(doc: Document, rules: LanguageRules, scoring: Scoring, sentence_start: int, start: int) -> bool:
     """A negator among the few words before the match, in the same sentence ("not a victory", "kein Sieg")."""
     if rules.negation is None or scoring.negation_window == 0:
@@ -462,8 +466,10 @@ def _negated(doc: Document, rules: LanguageRules, scoring: Scoring, sentence_sta
     last = matches[-1]
     if rules.negation_exceptions is not None and rules.negation_exceptions.match(before, last.start()):
         return False
-    between = before[last.end() :].split()
-    return len(between) <= scoring.negation_window
+    rest = before[last.end() :]
+    if any(mark in rest for mark in _CLAUSE_MARKS):
+        return False  # "it does not hold up, and Amnesty was right": the negation ended with its clause
+    return len(rest.split()) <= scoring.negation_window
 
 
 def _voices(ruleset: RuleSet, doc: Document) -> tuple[Voice, ...]:

@@ -381,3 +381,25 @@ def test_the_decisions_own_name_beside_the_organisation_makes_a_text_relevant(
     assert result.relevant is relevant
     named = [e for e in result.evidence if e.rule_id == "relevance.decision_named"]
     assert bool(named) is relevant
+
+
+@pytest.mark.parametrize(
+    ("text", "negated"),
+    [
+        # The negation ends with its clause: the verdict after the comma is the author's, unnegated.
+        pytest.param("The Nordic model does not hold up, and Amnesty was right to say so.", False,
+                     id="negation-ends-at-the-comma"),
+        pytest.param("The vote was not a victory for human rights.", True, id="negation-in-the-clause"),
+        # "right to say so" is the author's verdict on a speaker, not reported speech.
+        pytest.param("Amnesty was right to say so: the law fails sex workers.", False, id="right-to-say"),
+    ],
+)  # fmt: skip
+def test_negation_stays_in_its_clause_and_a_verdict_on_a_speaker_is_the_authors(
+    ruleset: RuleSet, text: str, negated: bool
+) -> None:
+    lead = "Amnesty International voted in Dublin for a policy on sex work. "
+    result = run(ruleset, "", lead + text)
+    verdicts = [e for e in result.evidence if e.rule_id in ("en.supportive.amnesty-is-right", "en.supportive.victory")]
+    assert verdicts and all(e.voice == "own" for e in verdicts)
+    assert all((e.kind == "negation") is negated for e in verdicts)
+    assert result.stance == ("neutral" if negated else "supportive")
