@@ -350,3 +350,21 @@ def test_the_other_side_reported_and_rebutted_in_the_authors_words_is_the_author
     assert result.stance == stance
     rebutted = [e for e in result.evidence if e.kind == "rebutted" and e.weight != 0]
     assert bool(rebutted) is (stance != "neutral")
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "stance"),
+    [
+        pytest.param("en", LEAD + "It is easy to make fun of a human rights organisation that consults for two years. "
+                     "It is harder to dismiss what it found.", "supportive", id="en-easy-to-mock"),
+        pytest.param("sv", "Amnesty International röstade i Dublin för att avkriminalisera sexarbete. Det är bekvämt "
+                     "att avfärda Amnesty som naivt.", "supportive", id="sv-bekvamt-att-avfarda"),
+        # Reported, the same words are the speaker's.
+        pytest.param("en", LEAD + "\"It is easy to make fun of a human rights organisation that consults for two "
+                     "years,\" the council's chair said.", "neutral", id="en-quoted"),
+    ],
+)  # fmt: skip
+def test_defending_the_decision_against_its_easy_dismissal_is_the_authors_side(
+    language: str, text: str, stance: str
+) -> None:
+    assert classify(load_ruleset(RULES), title="", text=text, language=language).stance == stance
