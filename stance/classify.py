@@ -336,9 +336,24 @@ def _match(
         index = bisect.bisect_left(intervals, (start, end))
         if (index and intervals[index - 1][1] > start) or (index < len(intervals) and intervals[index][0] < end):
             continue
+        if _inside_longer(taken, rule.side, start, end):
+            continue
         intervals.insert(index, (start, end))
         accepted.append(_hit(doc, rules, scoring, rule, start, end, occurrences, opinion, principal))
     return accepted
+
+
+def _inside_longer(taken: dict[str, list[tuple[int, int]]], side: str, start: int, end: int) -> bool:
+    """Whether [start, end) lies inside a longer match the other side has taken: the longer phrase is the more
+    specific reading ("read by traffickers as good news" is not "good news")."""
+    for other, intervals in taken.items():
+        if other == side:
+            continue
+        # The last interval starting at or before `start` (intervals of one side are disjoint).
+        index = bisect.bisect_right(intervals, (start, math.inf))
+        if index and end <= intervals[index - 1][1] and intervals[index - 1] != (start, end):
+            return True
+    return False
 
 
 def _hit(
@@ -430,6 +445,10 @@ def _rebutted_hit(
     return _Hit(rule, start, end, evidence, counted)
 
 
+# How many sentences after the report its rebuttal may open.
+_REBUTTAL_REACH = 2
+
+
 def _rebutted(doc: Document, rules: LanguageRules, sentence: Sentence, end: int) -> bool:
     """Whether the author answers the words ending at `end`: a turn later in the same sentence (", but ...") or the
     next sentence opening with an adversative in the author's own voice ("But ...", "Pero ...", "Ale ...")."""
@@ -440,13 +459,15 @@ def _rebutted(doc: Document, rules: LanguageRules, sentence: Sentence, end: int)
     for turn in word_matches(rules.adversative, folded, after):
         if folded[: turn.start()].rstrip().endswith((",", ";", ":", "–", "—")):
             return doc.span_at(doc.to_original(doc.fold_offset(sentence.start) + turn.start())) is None
-    following = sentence.index + 1
-    if following >= len(doc.sentences):
-        return False
-    nxt = doc.sentences[following]
-    if nxt.paragraph in doc.quoted_paragraphs or doc.attributed(nxt, rules):
-        return False
-    return _rebuttal(doc, rules, following) and doc.span_at(nxt.start) is None
+    # The report may run on for a sentence ("Critics say X. They add Y. But ..."), within its paragraph.
+    for following in range(sentence.index + 1, min(sentence.index + 1 + _REBUTTAL_REACH, len(doc.sentences))):
+        nxt = doc.sentences[following]
+        if _rebuttal(doc, rules, following):
+            own = nxt.paragraph not in doc.quoted_paragraphs and not doc.attributed(nxt, rules)
+            return own and doc.span_at(nxt.start) is None
+        if nxt.paragraph != sentence.paragraph:
+            break
+    return False
 
 
 # Punctuation that closes a negated clause before the match.

@@ -324,6 +324,10 @@ LEAD = "Amnesty International voted in Dublin to back a policy to decriminalise 
                      "pimps; they catch women who work together.", "supportive", id="en-critics-rebutted"),
         pytest.param("en", LEAD + "Critics say it hands the trade to pimps, but the laws we have now catch women "
                      "instead.", "supportive", id="en-turn-in-the-sentence"),
+        pytest.param("en", LEAD + "Critics say it hands the trade to pimps. They add that buyers will multiply. But "
+                     "the laws we have now catch women instead.", "supportive", id="en-report-runs-on"),
+        pytest.param("en", "Amnesty International's delegates voted in Dublin on prostitution laws. I exaggerate, "
+                     "say Amnesty's defenders. But the buyers are still there.", "opposed", id="en-inverted-order"),
         pytest.param("en", "Amnesty International's delegates voted in Dublin on prostitution laws. Supporters of "
                      "the decision say it brings safety. But the buyers are still there, and so is the debt.",
                      "opposed", id="en-supporters-rebutted"),
@@ -360,6 +364,8 @@ def test_the_other_side_reported_and_rebutted_in_the_authors_words_is_the_author
         pytest.param("sv", "Amnesty International röstade i Dublin för att avkriminalisera sexarbete. Det är bekvämt "
                      "att avfärda Amnesty som naivt.", "supportive", id="sv-bekvamt-att-avfarda"),
         # Reported, the same words are the speaker's.
+        pytest.param("en", "Amnesty International's delegates voted in Dublin on prostitution laws. The vote will be "
+                     "read by traffickers as good news.", "opposed", id="en-good-news-for-traffickers"),
         pytest.param("en", LEAD + "\"It is easy to make fun of a human rights organisation that consults for two "
                      "years,\" the council's chair said.", "neutral", id="en-quoted"),
     ],
