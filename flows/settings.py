@@ -219,11 +219,12 @@ class TopicsTable(_Table):
     enabled: Annotated[Names, AfterValidator(_some_topics)] = _key(
         _DEFAULTS.topics,
         doc="the topics classified and reported: rule files `<name>.toml`",
-        expected="a list of topic names",
+        expected="a list of one or more topic names",
     )
     dir: NonEmptyStr | None = _key(
         None,
         doc="a folder of your own rule files, added to the bundled ones (same name: yours wins)",
+        expected="a folder name (a non-empty string)",
         shown="none",
     )
 
@@ -239,7 +240,7 @@ class ScheduleTable(_Table):
     report_cron: Annotated[str, AfterValidator(_valid_cron)] = _key(
         _DEFAULTS.report_cron,
         doc="`presswatch serve`: when the weekly report runs (UTC); default Mondays 06:00",
-        expected="a five-field cron expression",
+        expected="a cron expression: minute hour day-of-month month day-of-week",
     )
 
 
@@ -248,8 +249,8 @@ class FeedTable(_Table):
     name: str = _key("", doc="a label for reports and `presswatch feeds list`")
     topics: Names = _key(
         (),
-        doc="classify this feed's articles for these enabled topics only; empty: all",
-        expected="a list of topic names",
+        doc="classify this feed's articles for these topics only; empty: every enabled topic",
+        expected="a list of enabled topic names",
     )
 
 
@@ -396,7 +397,7 @@ def _walk(loc: tuple[int | str, ...]) -> tuple[Any, FieldInfo | None]:
     annotation: Any = ConfigFile
     info: FieldInfo | None = None
     for part in loc:
-        annotation, _ = _unwrap(annotation)
+        annotation, _ = unwrap_type(annotation)
         if isinstance(part, str) and _is_model(annotation) and part in annotation.model_fields:
             info = annotation.model_fields[part]
             annotation = info.annotation
@@ -407,7 +408,7 @@ def _walk(loc: tuple[int | str, ...]) -> tuple[Any, FieldInfo | None]:
     return annotation, info
 
 
-def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
+def unwrap_type(annotation: Any) -> tuple[Any, list[Any]]:
     """The type inside `Annotated[...]` and `X | None`, with the constraints that came with it."""
     metadata: list[Any] = []
     while True:
@@ -422,7 +423,7 @@ def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
 
 
 def _describe(annotation: Any, metadata: list[Any]) -> str:
-    annotation, inner = _unwrap(annotation)
+    annotation, inner = unwrap_type(annotation)
     metadata = [*metadata, *inner]
     if annotation is bool:
         return "true or false"
@@ -433,7 +434,7 @@ def _describe(annotation: Any, metadata: list[Any]) -> str:
     if _is_model(annotation):
         return "a table"
     if get_origin(annotation) is tuple:
-        item, _ = _unwrap(get_args(annotation)[0])
+        item, _ = unwrap_type(get_args(annotation)[0])
         return "an array of tables" if _is_model(item) else "a list of " + _describe(item, []).removeprefix("a ") + "s"
     return "a valid value"
 
