@@ -125,18 +125,20 @@ def _key(
     return Field(default, description=doc, json_schema_extra=extra or None, **bounds)
 
 
+# The error type of our own validators: their message is complete and reaches the user as it is.
+_OWN_ERROR = "presswatch"
+
+
 def _valid_cron(expression: str) -> str:
     problem = cron_problem(expression)
     if problem is not None:
-        raise PydanticCustomError(
-            "presswatch", "{problem} (a cron expression such as '0 6 * * 1')", {"problem": problem}
-        )
+        raise PydanticCustomError(_OWN_ERROR, "{problem} (a cron expression such as '0 6 * * 1')", {"problem": problem})
     return expression
 
 
 def _some_topics(names: tuple[str, ...]) -> tuple[str, ...]:
     if not names:
-        raise PydanticCustomError("presswatch", "must name at least one topic (a rule file in topics/)")
+        raise PydanticCustomError(_OWN_ERROR, "must name at least one topic (a rule file in topics/)")
     return names
 
 
@@ -349,7 +351,7 @@ def _problem(error: ErrorDetails) -> ConfigProblem:
     kind = error["type"]
     if kind == "extra_forbidden":
         return ConfigProblem(key, _unknown_key(str(loc[-1]), _keys_at(loc[:-1])))
-    if kind == "presswatch":  # our own validators' messages (cron, topics) are complete
+    if kind == _OWN_ERROR:
         return ConfigProblem(key, error["msg"])
     expected = expectation(loc)
     if kind == "missing":
