@@ -840,7 +840,8 @@ def main() -> None:
     try:
         app(args=hoist_config(sys.argv[1:]), prog_name="presswatch")
     except PresswatchError as exc:
-        _err(f"presswatch: {exc}")
+        for line in str(exc).splitlines():  # a config with several problems: one line each
+            _err(f"presswatch: {line}")
         sys.exit(exc.exit_code)
     except StanceError as exc:
         _err(f"presswatch: {exc}")
