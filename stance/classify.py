@@ -326,6 +326,7 @@ def _match(
             if doc.skip_until and doc.title_end <= start < doc.skip_until:
                 continue
             candidates.append((rule, start, doc.to_original(max(match.end() - 1, match.start())) + 1))
+    candidates = _drop_inside_longer(candidates)
     # Stronger rules first; a weaker rule of the same side that overlaps an accepted match adds nothing new.
     candidates.sort(key=lambda c: (-abs(c[0].weight), c[1], c[0].rule_id))
     accepted: list[_Hit] = []
@@ -336,24 +337,38 @@ def _match(
         index = bisect.bisect_left(intervals, (start, end))
         if (index and intervals[index - 1][1] > start) or (index < len(intervals) and intervals[index][0] < end):
             continue
-        if _inside_longer(taken, rule.side, start, end):
-            continue
         intervals.insert(index, (start, end))
         accepted.append(_hit(doc, rules, scoring, rule, start, end, occurrences, opinion, principal))
     return accepted
 
 
-def _inside_longer(taken: dict[str, list[tuple[int, int]]], side: str, start: int, end: int) -> bool:
-    """Whether [start, end) lies inside a longer match the other side has taken: the longer phrase is the more
-    specific reading ("read by traffickers as good news" is not "good news")."""
-    for other, intervals in taken.items():
-        if other == side:
-            continue
-        # The last interval starting at or before `start` (intervals of one side are disjoint).
-        index = bisect.bisect_right(intervals, (start, math.inf))
-        if index and end <= intervals[index - 1][1] and intervals[index - 1] != (start, end):
-            return True
-    return False
+def _drop_inside_longer(candidates: list[tuple[Rule, int, int]]) -> list[tuple[Rule, int, int]]:
+    """Leave out matches that lie inside a longer match of the other side: the longer phrase is the more specific
+    reading ("read by traffickers as good news" is not "good news", "the real betrayal would have been ignoring sex
+    workers" is not "betrayal")."""
+    sides = {rule.side for rule, _, _ in candidates}
+    if len(sides) < 2:
+        return candidates
+    spans: dict[str, tuple[list[int], list[int], list[tuple[int, int]]]] = {}
+    for side in sides:
+        ordered = sorted((start, end) for rule, start, end in candidates if rule.side == side)
+        widest: list[tuple[int, int]] = []  # per prefix, the span reaching furthest
+        for span in ordered:
+            widest.append(span if not widest or span[1] > widest[-1][1] else widest[-1])
+        spans[side] = ([start for start, _ in ordered], [end for _, end in widest], widest)
+    kept = []
+    for rule, start, end in candidates:
+        inside = False
+        for side, (starts, ends, widest) in spans.items():
+            if side == rule.side:
+                continue
+            index = bisect.bisect_right(starts, start)
+            if index and ends[index - 1] >= end and widest[index - 1] != (start, end):
+                inside = True
+                break
+        if not inside:
+            kept.append((rule, start, end))
+    return kept
 
 
 def _hit(

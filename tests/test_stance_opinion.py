@@ -374,3 +374,14 @@ def test_defending_the_decision_against_its_easy_dismissal_is_the_authors_side(
     language: str, text: str, stance: str
 ) -> None:
     assert classify(load_ruleset(RULES), title="", text=text, language=language).stance == stance
+
+
+def test_a_phrase_inside_a_longer_phrase_of_the_other_side_adds_nothing() -> None:
+    ruleset = load_ruleset(RULES)
+    text = "Amnesty International voted in Dublin for a policy on prostitution. The real betrayal would have been "
+    text += "ignoring the people it concerns."
+    result = classify(ruleset, title="", text=text, language="en")
+    matched = {e.rule_id: e.matched for e in result.evidence if e.kind != "relevance"}
+    assert "en.supportive.the-real-betrayal" in matched
+    assert "en.opposed.betrayal" not in matched  # "betrayal" lies inside the longer, more specific phrase
+    assert result.stance == "supportive"
