@@ -289,6 +289,23 @@ def _rebuttal(doc: Document, rules: LanguageRules, sentence_index: int) -> bool:
     return cached
 
 
+def _opener_end(doc: Document, rules: LanguageRules, sentence: Sentence) -> int:
+    """Where a sentence-opening adversative or dismissal ends (an original offset), or the sentence's start."""
+    cached = doc._openers.get(sentence.index)
+    if cached is not None:
+        return cached
+    result = sentence.start
+    if rules.adversative is not None:
+        folded = doc.folded_sentence(sentence)
+        head = folded.lstrip(" \"'-–—")
+        opener = rules.adversative.match(head[:80])
+        if opener is not None:
+            offset = doc.fold_offset(sentence.start) + len(folded) - len(head) + opener.end() - 1
+            result = doc.to_original(offset) + 1
+    doc._openers[sentence.index] = result
+    return result
+
+
 def _concession(doc: Document, rules: LanguageRules, sentence_index: int) -> int | None:
     """Where the granted part of a concession ends (an original offset), or None if the sentence concedes nothing.
 
@@ -389,6 +406,9 @@ def _hit(
     if rule.kind == "rebutted":
         return _rebutted_hit(doc, rules, rule, start, end, sentence, voice, occurrences)
     weight = rule.weight
+    if sentence is not None and start < _opener_end(doc, rules, sentence):
+        # "That is not convincing." answers the sentence before; it is no verdict on the topic.
+        weight = 0.0
     kind = rule.kind
     if rule.negatable and sentence is not None and _negated(doc, rules, scoring, sentence.start, start):
         weight = 0.0 if rule.kind in ("framing", "claim") else weight * scoring.negation_factor

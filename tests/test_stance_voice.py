@@ -245,3 +245,30 @@ def test_calls_to_distance_from_the_decision_or_to_stand_behind_it_count_in_lett
     ruleset: RuleSet, language: str, title: str, text: str, stance: str
 ) -> None:
     assert run(ruleset, title, text, language).stance == stance
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "stance"),
+    [
+        # A short dismissal rebuts the critics as "But ..." does.
+        pytest.param("de", "Kommentar",
+                     "Amnesty hat in Dublin beschlossen, sich für die Entkriminalisierung der Sexarbeit einzusetzen. "
+                     "Kritikerinnen sprechen von einem Geschenk an Zuhälter. Das ist nicht überzeugend.",
+                     "supportive", id="de-dismissal-rebuts"),
+        pytest.param("de", "Amnesty liegt richtig",
+                     "Amnesty hat in Dublin beschlossen, sich für die Entkriminalisierung der Sexarbeit einzusetzen.",
+                     "supportive", id="de-liegt-richtig"),
+        # "zu Recht" (rightly) qualifies anything; it is not a verdict on the decision.
+        pytest.param("de", "Kommentar",
+                     "Amnesty hat in Dublin beschlossen, sich für die Entkriminalisierung der Sexarbeit einzusetzen. "
+                     "Die Empörung darüber wäre zu Recht gewaltig, sagen manche.", "neutral", id="de-zu-recht"),
+        # A headline reporting a group's outrage is their reaction, not the outlet's.
+        pytest.param("de", "Amnesty für Straffreiheit bei Sexarbeit – Frauenverbände empört",
+                     "Amnesty International will sich für die Entkriminalisierung der Sexarbeit einsetzen, "
+                     "beschloss der Rat in Dublin.", "neutral", id="de-headline-reaction"),
+    ],
+)  # fmt: skip
+def test_german_dismissals_verdicts_and_headline_reactions(
+    ruleset: RuleSet, language: str, title: str, text: str, stance: str
+) -> None:
+    assert run(ruleset, title, text, language).stance == stance
