@@ -12,7 +12,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from stance.document import Document
+from stance.document import SHORT_QUOTE_WORDS, Document
 from stance.language import guess_language, normalise_language
 from stance.model import (
     FLAG_INTERVIEW,
@@ -289,6 +289,15 @@ def _rebuttal(doc: Document, rules: LanguageRules, sentence_index: int) -> bool:
     return cached
 
 
+def _mentioned(doc: Document, rules: LanguageRules, sentence: Sentence, start: int) -> bool:
+    """Whether the words at `start` are a short quotation the author mentions in their own sentence (scare quotes
+    around the other side's phrase), not someone's reported speech."""
+    span = doc.span_at(start)
+    if span is None or span.words > SHORT_QUOTE_WORDS or sentence.paragraph in doc.quoted_paragraphs:
+        return False
+    return not doc.attributed(sentence, rules)
+
+
 def _opener_end(doc: Document, rules: LanguageRules, sentence: Sentence) -> int:
     """Where a sentence-opening adversative or dismissal ends (an original offset), or the sentence's start."""
     cached = doc._openers.get(sentence.index)
@@ -413,6 +422,8 @@ def _hit(
     if rule.negatable and sentence is not None and _negated(doc, rules, scoring, sentence.start, start):
         weight = 0.0 if rule.kind in ("framing", "claim") else weight * scoring.negation_factor
         kind = "negation"
+        if voice == "quoted" and rule.kind == "stance" and _mentioned(doc, rules, sentence, start):
+            voice = "own"  # 'I don't think Amnesty has "abandoned women"': the author denies the critics' word
     if doc.in_title(start) and rule.kind == "stance":
         # The headline's verdict is the outlet's loudest own voice; its vocabulary is just the topic's name.
         weight *= scoring.title_multiplier
@@ -525,7 +536,8 @@ def _negated(doc: Document, rules: LanguageRules, scoring: Scoring, sentence_sta
     rest = before[last.end() :]
     if any(mark in rest for mark in _CLAUSE_MARKS):
         return False  # "it does not hold up, and Amnesty was right": the negation ended with its clause
-    return len(rest.split()) <= scoring.negation_window
+    words = [token for token in rest.split() if any(char.isalnum() for char in token)]  # a quote mark is no word
+    return len(words) <= scoring.negation_window
 
 
 def _voices(ruleset: RuleSet, doc: Document) -> tuple[Voice, ...]:

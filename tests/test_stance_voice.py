@@ -272,3 +272,33 @@ def test_german_dismissals_verdicts_and_headline_reactions(
     ruleset: RuleSet, language: str, title: str, text: str, stance: str
 ) -> None:
     assert run(ruleset, title, text, language).stance == stance
+
+
+def test_the_author_denying_the_critics_word_in_scare_quotes_is_the_authors_voice(ruleset: RuleSet) -> None:
+    lead = "Amnesty International voted in Dublin for a policy to decriminalise sex work. "
+    denied = run(ruleset, "", lead + 'So no, I don\'t think Amnesty has "abandoned women".')
+    betrayal = [e for e in denied.evidence if e.rule_id == "en.opposed.betrayal"]
+    assert betrayal and all(e.voice == "own" and e.kind == "negation" and e.weight > 0 for e in betrayal)
+    # Reported, the same denial is the speaker's; unnegated, the quoted word is only mentioned.
+    reported = run(ruleset, "", lead + 'She said she does not think Amnesty has "abandoned women".')
+    mentioned = run(ruleset, "", lead + 'Critics say Amnesty has "abandoned women".')
+    for result in (reported, mentioned):
+        assert all(e.voice == "quoted" for e in result.evidence if e.rule_id == "en.opposed.betrayal")
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        pytest.param("fr", "Journal d'une travailleuse du sexe : le jour où Amnesty a voté",
+                     "BLOG\n\nMardi soir, Amnesty International a voté à Dublin pour la dépénalisation du travail du "
+                     "sexe. Je suis travailleuse du sexe depuis dix ans. Je n'ai jamais donné un centime à Amnesty. "
+                     "Je crois que je vais commencer.", id="fr-blog"),
+        pytest.param("en", "What the vote means to me",
+                     "BLOG\n\nAmnesty International voted in Dublin to back the decriminalisation of sex work. I have "
+                     "done sex work for nine years. Yesterday I cried on the bus.", id="en-blog"),
+    ],
+)  # fmt: skip
+def test_a_sex_workers_own_blog_leans_supportive(ruleset: RuleSet, language: str, title: str, text: str) -> None:
+    result = run(ruleset, title, text, language)
+    assert result.stance == "supportive"
+    assert any(e.rule_id.endswith("sex-worker-voice") and e.voice == "own" for e in result.evidence)
