@@ -302,3 +302,18 @@ def test_a_sex_workers_own_blog_leans_supportive(ruleset: RuleSet, language: str
     result = run(ruleset, title, text, language)
     assert result.stance == "supportive"
     assert any(e.rule_id.endswith("sex-worker-voice") and e.voice == "own" for e in result.evidence)
+
+
+@pytest.mark.parametrize(
+    ("text", "stance"),
+    [
+        pytest.param("This morning I cancelled the standing order I set up in 1992.", "opposed", id="cancelled"),
+        pytest.param("I renewed my membership this week.", "supportive", id="renewed"),
+        # Others' departures, reported, are not the writer's.
+        pytest.param("Several of your correspondents have announced that they are leaving Amnesty.", "neutral",
+                     id="reported-departures"),
+    ],
+)  # fmt: skip
+def test_a_letter_writers_own_membership_is_their_verdict(ruleset: RuleSet, text: str, stance: str) -> None:
+    lead = "Sir, - I read your report on Amnesty International's vote in Dublin on sex work. "
+    assert run(ruleset, "Letters", lead + text).stance == stance
