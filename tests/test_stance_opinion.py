@@ -385,3 +385,20 @@ def test_a_phrase_inside_a_longer_phrase_of_the_other_side_adds_nothing() -> Non
     assert "en.supportive.the-real-betrayal" in matched
     assert "en.opposed.betrayal" not in matched  # "betrayal" lies inside the longer, more specific phrase
     assert result.stance == "supportive"
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "stance"),
+    [
+        pytest.param("sv", "När Amnesty tappar sin kompass", "LEDARE\n\nAmnesty har i Dublin beslutat att verka för "
+                     "avkriminalisering av sexköp.", "opposed", id="sv-kompass"),
+        pytest.param("en", "Not in my name", "Amnesty International voted in Dublin to back the decriminalisation of "
+                     "the sex trade.", "opposed", id="en-not-in-my-name"),
+        # Reported, the slogan is the protesters'.
+        pytest.param("en", "Members protest Amnesty vote", "Amnesty International voted in Dublin to back the "
+                     "decriminalisation of the sex trade. \"Not in my name,\" read one placard outside.", "neutral",
+                     id="en-reported-slogan"),
+    ],
+)  # fmt: skip
+def test_lost_compass_and_not_in_my_name(language: str, title: str, text: str, stance: str) -> None:
+    assert classify(load_ruleset(RULES), title=title, text=text, language=language).stance == stance
