@@ -402,3 +402,17 @@ def test_a_phrase_inside_a_longer_phrase_of_the_other_side_adds_nothing() -> Non
 )  # fmt: skip
 def test_lost_compass_and_not_in_my_name(language: str, title: str, text: str, stance: str) -> None:
     assert classify(load_ruleset(RULES), title=title, text=text, language=language).stance == stance
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "stance"),
+    [
+        pytest.param("A hard choice, and the right one", "Amnesty International voted in Dublin this week to back "
+                     "the decriminalisation of consensual sex work between adults.", "supportive", id="headline-verdict"),
+        pytest.param("Sex worker groups react", "Amnesty International voted in Dublin to back the "
+                     "decriminalisation of sex work. Groups in South Africa and India also issued statements welcoming "
+                     "the decision.", "neutral", id="statements-reported"),
+    ],
+)  # fmt: skip
+def test_a_headline_verdict_counts_and_reported_statements_do_not(title: str, text: str, stance: str) -> None:
+    assert classify(load_ruleset(RULES), title=title, text=text, language="en").stance == stance
