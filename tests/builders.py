@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import duckdb
 
 from stance.model import Evidence, StanceResult, Voice
 from warehouse import store
-from warehouse.db import connect, migration_files
+from warehouse.db import PAGES_ALIAS, connect, migration_files, pages_path
 
 RUN_AT = datetime(2015, 8, 17, 6, 0, tzinfo=UTC)
 
@@ -90,6 +91,9 @@ def warehouse_at_version(path: Path, version: int) -> duckdb.DuckDBPyConnection:
     con.execute(
         "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
     )
+    if version >= 7:  # the raw pages' own file, attached as presswatch attaches it
+        con.execute(f"ATTACH '{pages_path(path)}' AS {PAGES_ALIAS}")
+        con.execute(resources.files("warehouse").joinpath("sql", "pages.sql").read_text(encoding="utf-8"))
     for number, name, sql in migration_files():
         if number <= version:
             con.execute(sql)

@@ -170,11 +170,13 @@ def test_two_ingests_at_once_one_runs_the_other_says_why(tmp_path: Path, server:
     _out, err = first.communicate(timeout=120)
     assert first.returncode == 0, err
     with connect(settings.warehouse_path, read_only=True) as con:
-        # Integrity: every table scans completely and no key is duplicated.
-        for (table,) in con.execute(
-            "select table_name from information_schema.tables where table_type = 'BASE TABLE'"
+        # Integrity: every table (of the warehouse and of the raw pages' file) scans completely and no key is
+        # duplicated.
+        for catalog, schema, table in con.execute(
+            "select table_catalog, table_schema, table_name from information_schema.tables"
+            " where table_type = 'BASE TABLE'"
         ).fetchall():
-            con.execute(f'select * from "{table}"').fetchall()
+            con.execute(f'select * from "{catalog}"."{schema}"."{table}"').fetchall()
         assert con.execute("select count(*) - count(distinct url) from articles").fetchall() == [(0,)]
         assert con.execute("select count(*) from coverage").fetchall()[0][0] == 4
 
