@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-fast lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "presswatch needs Python 3.11+")'
@@ -18,6 +18,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# The quick loop while editing: without the Prefect-harness (flow), crash and slow tests. `make test` runs them all.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not flow and not crash and not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
