@@ -135,9 +135,9 @@ def bare_trafilatura_seconds(pages: list[tuple[bytes, str]], *, wait_for_go: boo
     stdin, so that several processes can time their passes side by side.
 
     The benchmark runs this in a process of its own (`limit`), as fresh as the extraction workers, and once per
-    page, as they see each page: 500 pages took 19.7 ms a page in a fresh process (twice), 26.1 ms in the process
-    that serves the web (a large heap for the garbage collector to walk), and 16.9 ms there when timed a second
-    time (trafilatura keeps caches)."""
+    page, as they see each page: in the process that serves the web the garbage collector walks a large heap, and
+    a second pass profits from trafilatura's caches (docs/benchmarks.md, "The limit is now measured as the
+    workers see it")."""
     import trafilatura
 
     from extractors.extract import TRAFILATURA_OPTIONS

@@ -39,9 +39,10 @@ TRAFILATURA_OPTIONS: Mapping[str, Any] = MappingProxyType({**FIXED_OPTIONS, **TU
 # the feed summary and are flagged. 80 words is about one short paragraph; the shortest real news briefs we
 # want to keep (wire "snaps") run to 100+.
 MIN_WORDS = 80
-# A pool started for one call costs 0.3-0.7 s on 2 cores (spawn, imports, warm-up; bench/extraction.py) and about
-# 185 MB per worker, while a page takes about 40 ms: the pool pays off from roughly 40 pages. 200 keeps small runs
-# (the demo, tests, a quiet hour of feeds) in one process; callers with many batches should keep an ExtractionPool.
+# A pool started for one call pays its start-up (spawn, imports, warm-up) and about 185 MB per worker, which a
+# batch repays only from some tens of pages (start-up and pages/s: `python -m bench.extraction`,
+# bench/results/extraction.json). 200 keeps small runs (the demo, tests, a quiet hour of feeds) in one process;
+# callers with many batches should keep an ExtractionPool.
 POOL_MIN_PAGES = 200
 # Pages per task sent to a pool worker. With the largest pages sent first, chunks of 1 to 8 measured the same
 # within the noise (1.7-2.0x on 2 cores, docs/extraction.md); 2 keeps the per-task overhead small and the last
@@ -144,7 +145,8 @@ class ExtractionPool:
             self.wait_ready()
         else:
             # The executor only starts a worker when a task finds none idle, and starting one blocks the caller until
-            # the new process has read its set-up (0.5-0.7 s each, with a run's rule sets). A thread starts them
+            # the new process has read its set-up (the pool's start-up in `python -m bench.extraction`; longer with a
+            # run's rule sets). A thread starts them
             # now, so they warm up while the caller goes on (fetching the first pages, reading feeds).
             self._starter = threading.Thread(target=self._start_workers, name="presswatch-pool-start", daemon=True)
             self._starter.start()
