@@ -64,8 +64,8 @@ def versions() -> dict[str, str | None]:
 
 
 def git_commit(root: Path = ROOT) -> dict[str, Any]:
-    """The checked-out commit, and whether tracked files other than the records and docs differ from it (then the
-    figures come from uncommitted code)."""
+    """The checked-out commit, and whether tracked files other than the records and Markdown (docs, README,
+    CHANGELOG) differ from it: then the figures come from uncommitted code."""
 
     def git(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
@@ -75,7 +75,7 @@ def git_commit(root: Path = ROOT) -> dict[str, Any]:
         return {"commit": None, "dirty": None}
     changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench/results")
     paths = [line[3:] for line in changed.stdout.splitlines()]
-    dirty = [p for p in paths if p != "README.md" and not p.startswith("docs/")]
+    dirty = [p for p in paths if not p.endswith(".md")]
     return {"commit": head.stdout.strip(), "dirty": bool(dirty)}
 
 
