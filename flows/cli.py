@@ -113,7 +113,8 @@ def prepare_prefect(settings: Settings) -> None:
     Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
-    # A first temporary server on a fresh Prefect home takes about 16 s to start on a small machine.
+    # A first temporary server on a fresh Prefect home is slow to start (its start-up is on the orchestration line
+    # of `python -m bench.ingest`); the bound leaves room for a loaded machine.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
