@@ -135,7 +135,7 @@ def test_sql_errors_are_one_line_exit_1(
 
 def test_sql_bad_format(config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     code, _, err = run(["--config", str(config), "sql", "select 1", "--format", "xml"], capsys, monkeypatch)
-    assert code == 1 and "--format must be one of" in err
+    assert code == 2 and "--format" in err and "'xml' is not one of" in err and "table" in err
 
 
 def test_report_for_a_week(config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -197,7 +197,7 @@ def test_label_and_coverage(config: Path, capsys: pytest.CaptureFixture[str], mo
     code, _, err = run(
         ["--config", str(config), "label", "http://a.example/1", "--stance", "angry"], capsys, monkeypatch
     )
-    assert code == 1 and "--stance must be one of" in err
+    assert code == 2 and "--stance" in err and "'angry' is not one of" in err
     code, _, err = run(
         ["--config", str(config), "label", "http://unknown.example/", "--stance", "neutral"], capsys, monkeypatch
     )
@@ -735,3 +735,10 @@ def test_sql_markdown_output_escapes_like_the_report(
     assert code == 0
     row = out.splitlines()[2]
     assert "\\<b\\>" in row and "\\[see\\]" in row and "\\*a\\*" in row and "\\|" in row
+
+
+def test_the_stance_choices_are_the_classifiers_labels() -> None:
+    from flows.choices import StanceChoice
+    from stance.model import STANCES
+
+    assert tuple(member.value for member in StanceChoice) == STANCES
