@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -11,28 +10,8 @@ from stance.classify import classify
 from stance.document import Document
 from stance.model import FLAG_NO_RULES_FOR_LANGUAGE, FLAG_UNCERTAIN, StanceResult
 from stance.rules import RuleSet, load_ruleset
-
-ROOT = Path(__file__).resolve().parent.parent
-RULES = ROOT / "topics" / "amnesty-2015.toml"
-FIXTURES = Path(__file__).parent / "fixtures" / "stance"
-
-
-@dataclass(frozen=True)
-class Fixture:
-    name: str
-    title: str
-    language: str | None
-    expect: str
-    text: str
-
-
-def read_fixture(path: Path) -> Fixture:
-    head, body = path.read_text(encoding="utf-8").split("\n---\n", 1)
-    meta = {key.strip(): value.strip() for key, value in (line.split(":", 1) for line in head.splitlines())}
-    return Fixture(path.stem, meta["title"], meta["language"] or None, meta["expect"], body)
-
-
-FIXTURE_FILES = sorted(FIXTURES.glob("*.txt"))
+from tests.builders import FIXTURE_FILES, RULES, read_fixture
+from tests.builders import STANCE_FIXTURES as FIXTURES
 
 
 @pytest.fixture(scope="module")

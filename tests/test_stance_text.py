@@ -205,7 +205,7 @@ def test_word_index_finds_exactly_what_a_plain_search_finds() -> None:
     from stance.prefix import WordIndex
     from stance.rules import load_ruleset
     from stance.text import word_matches
-    from tests.test_stance_classify import FIXTURE_FILES, RULES
+    from tests.builders import FIXTURE_FILES, RULES
 
     ruleset = load_ruleset(RULES)
     patterns = [(r.pattern, r.prefixes) for lang in ruleset.language_rules for r in lang.rules]
