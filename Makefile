@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint bench clean
+.PHONY: demo test test-fast lint bench scale clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "presswatch needs Python 3.11+")'
@@ -27,6 +27,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# The scale-out extra (a shared PostgreSQL warehouse; docs/scaling.md). `make test` installs it too, with dev.
+scale: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[scale]'
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -42,7 +42,7 @@ CHUNK = 4
 
 Processed = tuple[list[dict[str, Any]], list[tuple[str, StanceResult]], dict[str, float]]
 # Writes one batch on the connection it is given (its raw pages, then its rows, each in one transaction).
-Writer = Callable[[Any, list[dict[str, Any]], list[tuple[str, StanceResult]]], None]
+Writer = Callable[[Any, list[dict[str, Any]], list[tuple[str, StanceResult]]], object]
 
 
 @dataclass
@@ -63,11 +63,13 @@ def process_pending(
     batch_size: int,
     write: Writer,
     log: Callable[[str], None] = lambda message: None,
+    feeds: Sequence[str] | None = None,
 ) -> None:
-    """Fetch, extract, classify and write every pending article, `batch_size` at a time; counts go to `summary`."""
-    path = settings.warehouse_path
+    """Fetch, extract, classify and write every pending article, `batch_size` at a time; counts go to `summary`.
+    `feeds`: only the articles these feeds listed (a shard's); None: every pending article."""
+    path = settings.store
     started = time.perf_counter()
-    pending = _Pending(batch_size)
+    pending = _Pending(batch_size, feeds)
     done = 0
     in_flight: deque[_Batch] = deque()
     with BackgroundFetcher(settings.fetch, watch=progress.fetch_watcher("pages")) as fetcher:
@@ -78,7 +80,7 @@ def process_pending(
                 in_flight.append(_Batch(rows, fetcher.submit(pipeline.page_requests(rows)), time.perf_counter()))
 
         with connect(path) as con:
-            total = store.count_pending(con)
+            total = store.count_pending(con, feeds)
             progress.start("pages", total)  # fetched, one by one
             progress.start("articles", total)  # extracted, classified and written, a batch at a time
             refill(con)
@@ -113,15 +115,16 @@ def process_pending(
 class _Pending:
     """Pending articles, `batch_size` at a time, in discovery order (a keyset cursor, so memory stays flat)."""
 
-    def __init__(self, batch_size: int) -> None:
+    def __init__(self, batch_size: int, feeds: Sequence[str] | None = None) -> None:
         self.batch_size = batch_size
+        self.feeds = feeds
         self.after: tuple[datetime, str] | None = None
         self.exhausted = False
 
     def next(self, con: Any) -> list[dict[str, Any]]:
         if self.exhausted:
             return []
-        rows = store.pending_articles(con, limit=self.batch_size, after=self.after)
+        rows = store.pending_articles(con, limit=self.batch_size, after=self.after, feeds=self.feeds)
         self.exhausted = len(rows) < self.batch_size
         if rows:
             self.after = (rows[-1]["discovered_at"], rows[-1]["url"])

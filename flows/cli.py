@@ -144,7 +144,7 @@ def _pending_in_words(settings: Settings) -> str:
     from warehouse import store
     from warehouse.db import connect
 
-    with connect(settings.warehouse_path, read_only=True, wait_s=0) as con:
+    with connect(settings.store, read_only=True, wait_s=0) as con:
         pending = store.count_pending(con)
     return f"{pending} pending article{'s' if pending != 1 else ''} will be done by the next run"
 
@@ -274,9 +274,7 @@ def reclassify(
     rulesets = load_rulesets(settings, [topic] if topic else None)
     remains = "stored text without a current result is classified by the next ingest or reclassify"
     with progress.shown(), interruptible(lambda: remains):
-        done = pipeline_classify_stored(
-            settings.warehouse_path, rulesets, force=True, feed_topics=settings.feed_topics()
-        )
+        done = pipeline_classify_stored(settings.store, rulesets, force=True, feed_topics=settings.feed_topics())
     versions = ", ".join(f"{r.topic} {r.version}" for r in rulesets)
     typer.echo(f"reclassified {done} article-topic pairs with {versions}")
 
@@ -293,7 +291,7 @@ def reextract() -> None:
 
     remains = "pages re-extracted so far are saved; run reextract again to finish"
     with progress.shown(), interruptible(lambda: remains):
-        done = reextract_stored(settings.warehouse_path, load_rulesets(settings), feed_topics=settings.feed_topics())
+        done = reextract_stored(settings.store, load_rulesets(settings), feed_topics=settings.feed_topics())
     typer.echo(f"re-extracted {done} stored pages")
 
 
@@ -314,11 +312,13 @@ def label(
     except InvalidURLError as exc:
         raise PresswatchError(str(exc)) from None
     chosen = topic or settings.topics[0]
-    if not settings.warehouse_path.exists():  # a mistyped path must not create an empty warehouse
+    from warehouse.db import exists
+
+    if not exists(settings.store):  # a mistyped path must not create an empty warehouse
         raise PresswatchError(
             f"no warehouse at {settings.warehouse_path} (check [warehouse] path in {settings.config_path})"
         )
-    save_label(settings.warehouse_path, key, chosen, stance.value, note, os.environ.get("USER"))
+    save_label(settings.store, key, chosen, stance.value, note, os.environ.get("USER"))
     typer.echo(f"labelled {key} as {stance} for {chosen}")
 
 
@@ -341,7 +341,7 @@ def review(
         target = Week.parse(week) if week else default_week()
     except WeekError as exc:
         raise PresswatchError(str(exc)) from None
-    found = least_sure(settings.warehouse_path, chosen, target.start, target.end, limit)
+    found = least_sure(settings.store, chosen, target.start, target.end, limit)
     for line in review_lines(found, topic=chosen, week=str(target), program=_program()):
         typer.echo(line)
 
@@ -369,7 +369,7 @@ def evaluate(
     else:
         from warehouse.labels import labelled_articles
 
-        rows = labelled_articles(settings.warehouse_path, ruleset.topic)
+        rows = labelled_articles(settings.store, ruleset.topic)
         if not rows:
             raise PresswatchError("no human labels in the warehouse yet (presswatch label URL --stance ...)")
     before = evaluate_labelled(ruleset, rows)
@@ -417,7 +417,7 @@ def sql(
         if not sep or not name:
             raise PresswatchError(f"--param must be NAME=VALUE, not {item!r}")
         params[name] = value
-    result = run_query(_settings().warehouse_path, text, params, allow_files=allow_files)
+    result = run_query(_settings().store, text, params, allow_files=allow_files)
     write_result(result, fmt.value, sys.stdout, limit=limit)
 
 
@@ -441,7 +441,7 @@ def export(
         start = date.fromisoformat(since) if since else None
     except ValueError:
         raise PresswatchError(f"--since must be a date like 2015-08-01, not {since!r}") from None
-    for item in export_views(_settings().warehouse_path, out, fmt.value, start, replace=replace):
+    for item in export_views(_settings().store, out, fmt.value, start, replace=replace):
         typer.echo(f"{item.view}: {item.rows} rows -> {item.path}")
 
 
@@ -458,6 +458,10 @@ def backup(
     from warehouse.backup import backup_warehouse, default_folder
 
     settings = _settings()
+    if settings.warehouse_url:
+        raise PresswatchError(
+            "backup copies a DuckDB file; a PostgreSQL warehouse is backed up with pg_dump (docs/scaling.md)"
+        )
     made = backup_warehouse(settings.warehouse_path, out or default_folder(settings.warehouse_path))
     typer.echo(str(made.folder))
     _err(
@@ -477,7 +481,7 @@ def runs(
     from warehouse.runs import recent_runs
 
     try:
-        shown = select_columns(recent_runs(_settings().warehouse_path, limit), columns)
+        shown = select_columns(recent_runs(_settings().store, limit), columns)
     except ValueError as exc:
         raise PresswatchError(f"--columns: {exc}") from None
     write_result(shown, fmt.value, sys.stdout)
@@ -564,7 +568,7 @@ def serve(
 
     with ExitStack() as stack:
         # One serve per warehouse: a second one would run every schedule twice.
-        stack.enter_context(exclusive_run(settings.warehouse_path, "serve"))
+        stack.enter_context(exclusive_run(settings.store, "serve"))
         if not os.environ.get("PREFECT_API_URL"):
             server = PrefectServer(Path(os.environ["PREFECT_HOME"]), log=lambda m: _err(f"presswatch serve: {m}"))
             _err(f"starting a Prefect server on {server.api_url} (database {server.database}) ...")
@@ -587,6 +591,38 @@ def serve(
     _err(f"presswatch serve: stopped ({stopped_by}); an interrupted ingest is finished by the next run")
     if stopped_by == "SIGINT":
         sys.exit(130)
+
+
+@app.command()
+def deploy(
+    pool: Annotated[str, typer.Option(metavar="NAME", help="Prefect work pool (a process pool; created if missing).")],
+    shards: Annotated[int, typer.Option(min=1, max=64, help="Ingest deployments, one per shard of the feeds.")] = 1,
+    run_now: Annotated[bool, typer.Option("--run-now", help="Also start a run of every shard at once.")] = False,
+) -> None:
+    """Register the ingest as one deployment per shard of the feeds (split by publisher) and the weekly report on a
+    Prefect work pool, each one run at a time; `prefect worker start --pool NAME` runs them. Needs PREFECT_API_URL
+    (a Prefect server), and with more than one shard a shared warehouse ([warehouse] url)."""
+    from flows.preflight import check_warehouse
+
+    settings = _settings()
+    if not os.environ.get("PREFECT_API_URL"):
+        raise PresswatchError(
+            "deploy registers deployments on a Prefect server that the workers reach: set PREFECT_API_URL "
+            "(e.g. http://127.0.0.1:4200/api after `prefect server start`; docs/scaling.md)"
+        )
+    check_warehouse(settings)
+    prepare_prefect(settings)
+    from flows.deploy import deploy as deploy_shards
+
+    done = deploy_shards(settings, pool, shards, run_now=run_now)
+    if done.created_pool:
+        _err(f"created the process work pool {done.pool}")
+    for name in done.removed:
+        _err(f"removed {name} (another shard count)")
+    for name in done.names:
+        typer.echo(name)
+    _err(f"{len(done.names)} deployments on {done.pool}{'; a run of each shard started' if run_now else ''}")
+    _err(f"start workers with: prefect worker start --pool {done.pool}")
 
 
 def _when(moment: datetime) -> str:
@@ -700,7 +736,7 @@ def rules_suggest(
     else:
         from warehouse.labels import labelled_articles
 
-        rows = labelled_articles(settings.warehouse_path, ruleset.topic)
+        rows = labelled_articles(settings.store, ruleset.topic)
         if not rows:
             raise PresswatchError("no human labels in the warehouse yet (presswatch review, then presswatch label)")
     try:

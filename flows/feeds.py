@@ -13,7 +13,7 @@ from xml.sax.saxutils import quoteattr
 from flows.errors import PresswatchError
 from flows.settings import FeedConfig, Settings
 from warehouse.analyst import QueryResult
-from warehouse.db import connect
+from warehouse.db import connect, exists
 
 _ENTITY_OR_DOCTYPE = re.compile(r"<!(ENTITY|DOCTYPE)", re.IGNORECASE)
 
@@ -26,8 +26,8 @@ HEALTH_COLUMNS = (
 def watched_feeds(settings: Settings) -> list[FeedConfig]:
     """The feeds an ingest fetches: the config's, then active ones added with `feeds add`/`import`."""
     feeds = list(settings.feeds)
-    if settings.warehouse_path.exists():
-        with connect(settings.warehouse_path) as con:
+    if exists(settings.store):
+        with connect(settings.store) as con:
             added = con.execute(
                 "SELECT url, coalesce(name, '') FROM feeds WHERE active AND source <> 'config' ORDER BY added_at, url"
             ).fetchall()
@@ -40,8 +40,8 @@ def feed_health(settings: Settings) -> QueryResult:
     rows: dict[str, tuple[object, ...]] = {}
     for feed in settings.feeds:
         rows[feed.url] = (feed.url, feed.name, "config", True, None, None, 0, None, None, 0, None)
-    if settings.warehouse_path.exists():
-        with connect(settings.warehouse_path, read_only=True) as con:
+    if exists(settings.store):
+        with connect(settings.store, read_only=True) as con:
             for row in con.execute(f"SELECT {', '.join(HEALTH_COLUMNS)} FROM feeds ORDER BY url").fetchall():
                 url, source = row[0], row[2]
                 if source == "config" and url not in rows:
@@ -88,7 +88,7 @@ def add_feed(settings: Settings, url: str, name: str = "", source: str = "cli") 
     check_feed_url(url)
     if any(f.url == url for f in settings.feeds):
         return f"already watched (in {settings.config_path}): {url}"
-    with connect(settings.warehouse_path) as con:
+    with connect(settings.store) as con:
         found = con.execute("SELECT active FROM feeds WHERE url = ?", [url]).fetchall()
         existing = found[0] if found else None
         if existing is None:
@@ -106,7 +106,7 @@ def add_feed(settings: Settings, url: str, name: str = "", source: str = "cli") 
 def remove_feed(settings: Settings, url: str) -> str:
     if any(f.url == url for f in settings.feeds):
         raise PresswatchError(f"{url} is listed in {settings.config_path}: remove it there")
-    with connect(settings.warehouse_path) as con:
+    with connect(settings.store) as con:
         found = con.execute("SELECT active FROM feeds WHERE url = ?", [url]).fetchall()
         if not found or not found[0][0]:
             raise PresswatchError(f"not a watched feed: {url}")

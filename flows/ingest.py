@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +34,11 @@ from flows import articles, pipeline, progress
 from flows.feeds import watched_feeds
 from flows.pipeline import RunSummary
 from flows.settings import FeedConfig, Settings, load_settings
+from flows.shards import Shard, feeds_of
 from stance.model import StanceResult
 from stance.rules import RuleSet
 from warehouse import store
-from warehouse.db import connect, exclusive_run
+from warehouse.db import Location, connect, exclusive_run
 
 # A warm pool pays its start-up once and then extracts on every core; against the time a page takes, it pays for
 # itself from around fifty pages in a run. Start-up and pages/s on one core and on all: `python -m bench.extraction`
@@ -68,7 +70,7 @@ def fetch_feeds(policy: FetchPolicy, requests: list[FetchRequest]) -> list[Fetch
 
 @task(name="discover-articles", cache_policy=NO_CACHE)
 def discover(
-    warehouse_path: Path, run_id: str, feeds: list[FeedConfig], results: list[FetchResult]
+    warehouse_path: Location, run_id: str, feeds: list[FeedConfig], results: list[FetchResult]
 ) -> tuple[list[store.FeedOutcome], int, int]:
     """Parse feed bodies, record every feed's outcome, store new entries as pending articles."""
     at = pipeline.now_utc()
@@ -95,17 +97,19 @@ def process_articles(
     summary: RunSummary,
     batch_size: int = BATCH_SIZE,
     started_pool: ExtractionPool | None = None,
+    feeds: list[str] | None = None,
 ) -> RunSummary:
     """Fetch, extract, classify and write every pending article (flows/articles.py: a pipeline of batches, each
     written in one transaction). One task for the whole phase: a task run costs more than an article's work, and
     the batches overlap, which per-batch tasks would serialise. `started_pool`: a pool the run started before
-    reading the feeds; otherwise one is started here if there are enough pending articles."""
+    reading the feeds; otherwise one is started here if there are enough pending articles. `feeds`: a shard's feed
+    URLs, whose articles are its to fetch (None: every pending article)."""
     log = _logger()
     if started_pool is not None:
         pool_context: AbstractContextManager[ExtractionPool | None] = nullcontext(started_pool)
     else:
-        with connect(settings.warehouse_path) as con:
-            pool_context = run_pool(store.count_pending(con), rulesets, settings.feed_topics())
+        with connect(settings.store) as con:
+            pool_context = run_pool(store.count_pending(con, feeds), rulesets, settings.feed_topics())
     with pool_context as pool:
         articles.process_pending(
             settings,
@@ -115,22 +119,27 @@ def process_articles(
             batch_size,
             lambda con, rows, results: write_batch(con, rows, results, settings.keep_html),
             log.info,
+            feeds,
         )
     return summary
 
 
-def write_batch(con: Any, rows: list[dict[str, Any]], results: list[tuple[str, StanceResult]], keep_html: bool) -> None:
+def write_batch(con: Any, rows: list[dict[str, Any]], results: list[tuple[str, StanceResult]], keep_html: bool) -> int:
     """Raw pages of one batch, then its articles, stories and classifications, each in one transaction. Pages go
     first: a run killed between the two leaves pages of articles still pending, which the next run fetches and
-    stores again, never a stored article without its page."""
+    stores again, never a stored article without its page. On the shared store a transaction another writer made
+    fail is written again (store.atomically); returns how many retries that took."""
     at = pipeline.now_utc()
     pages = pipeline.page_rows(rows) if keep_html else []
+    retries = 0
     if pages:
-        with store.transaction(con):
-            store.save_pages(con, pages)
-    with store.transaction(con):
+        retries += store.atomically(con, lambda: store.save_pages(con, pages))
+
+    def articles_and_stances() -> None:
         write_articles(con, rows)
         store.save_classifications(con, results, at)
+
+    return retries + store.atomically(con, articles_and_stances)
 
 
 def write_articles(con: Any, rows: list[dict[str, Any]]) -> None:
@@ -149,7 +158,7 @@ def write_articles(con: Any, rows: list[dict[str, Any]]) -> None:
 
 @task(name="backlog", cache_policy=NO_CACHE)
 def backlog(
-    warehouse_path: Path, rulesets: list[RuleSet], feed_topics: Mapping[str, frozenset[str]] | None = None
+    warehouse_path: Location, rulesets: list[RuleSet], feed_topics: Mapping[str, frozenset[str]] | None = None
 ) -> int:
     """Finish stored articles a crash or an upgrade left behind: stories for text without one, and
     classifications for text without a result of the current ruleset. Returns how many were classified."""
@@ -158,22 +167,26 @@ def backlog(
             rows = store.unsketched_articles(con, limit=BATCH_SIZE)
         if not rows:
             break
-        with connect(warehouse_path) as con, store.transaction(con):
-            write_articles(con, [pipeline.with_sketch(row) for row in rows])
+        with connect(warehouse_path) as con:
+            store.atomically(con, partial(write_articles, con, [pipeline.with_sketch(row) for row in rows]))
     return pipeline_classify_stored(warehouse_path, rulesets, feed_topics=feed_topics)
 
 
 # --- the run ---------------------------------------------------------------------------------------------------
 
 
-def run_ingest(settings: Settings, *, orchestrated: bool, batch_size: int = BATCH_SIZE) -> RunSummary:
+def run_ingest(
+    settings: Settings, *, orchestrated: bool, batch_size: int = BATCH_SIZE, shard: Shard | None = None
+) -> RunSummary:
     """The ingest sequence, once. `orchestrated` runs each stage as a Prefect task; otherwise the same stage
-    functions are called directly (the benchmark compares the two)."""
-    with exclusive_run(settings.warehouse_path, "ingest"):
-        return _run_ingest(settings, orchestrated=orchestrated, batch_size=batch_size)
+    functions are called directly (the benchmark compares the two). `shard`: only that shard's feeds and the
+    articles they listed (flows/shards.py); shards run at once, each holding a run lock of its own."""
+    name = "ingest" if shard is None else f"ingest shard {shard}"
+    with exclusive_run(settings.store, name):
+        return _run_ingest(settings, orchestrated=orchestrated, batch_size=batch_size, shard=shard)
 
 
-def _run_ingest(settings: Settings, *, orchestrated: bool, batch_size: int) -> RunSummary:
+def _run_ingest(settings: Settings, *, orchestrated: bool, batch_size: int, shard: Shard | None) -> RunSummary:
     def stage(t: Any) -> Callable[..., Any]:
         if not orchestrated:
             return t.fn
@@ -186,19 +199,21 @@ def _run_ingest(settings: Settings, *, orchestrated: bool, batch_size: int) -> R
     run_id = _run_id()
     summary = RunSummary(run_id=run_id)
     rulesets = pipeline.load_rulesets(settings)
-    path = settings.warehouse_path
+    path = settings.store
+    watched = feeds_of(watched_feeds(settings), shard)
+    shard_feeds = None if shard is None else [f.url for f in watched]
+    shard_name = None if shard is None else str(shard)
     with connect(path) as con:
-        if store.close_interrupted_runs(con, "ingest", pipeline.now_utc()):
+        if store.close_interrupted_runs(con, "ingest", pipeline.now_utc(), shard_name):
             log.warning("an earlier ingest was interrupted; this run finishes its work")
-        store.start_run(con, run_id, "ingest", pipeline.now_utc())
+        store.start_run(con, run_id, "ingest", pipeline.now_utc(), shard_name)
         states = store.feed_states(con)
         first_run = not store.completed_runs(con, "ingest")
-        pending = store.count_pending(con)
+        pending = store.count_pending(con, shard_feeds)
     now = pipeline.now_utc()
-    watched = watched_feeds(settings)
     feeds = [f for f in watched if pipeline.feed_due(states.get(f.url), now)]
     summary.feeds_backing_off = len(watched) - len(feeds)
-    status = "failed"
+    status, error = "failed", "failed"
     try:
         expected = pages_expected_before_feeds(first_run, pending, len(feeds))
         with run_pool(expected, rulesets, settings.feed_topics()) as pool:
@@ -212,15 +227,19 @@ def _run_ingest(settings: Settings, *, orchestrated: bool, batch_size: int) -> R
             _count_feeds(summary, outcomes)
             summary.entries_seen, summary.entries_new = seen, added
 
-            summary = stage(process_articles)(settings, rulesets, summary, batch_size, pool)
+            summary = stage(process_articles)(settings, rulesets, summary, batch_size, pool, shard_feeds)
 
         timer = time.perf_counter()
         summary.articles_classified += stage(backlog)(path, rulesets, settings.feed_topics())
         summary.add_time("backlog", time.perf_counter() - timer)
         status = "completed"
+    except BaseException as exc:
+        error = f"{type(exc).__name__}: {exc}"[:500]  # what `presswatch runs` and the report say about it
+        raise
     finally:
         with connect(path) as con:
-            store.finish_run(con, run_id, pipeline.now_utc(), status, asdict(summary))
+            record = asdict(summary) | ({"error": error} if status == "failed" else {})
+            store.finish_run(con, run_id, pipeline.now_utc(), status, record)
     return summary
 
 
@@ -233,7 +252,7 @@ def pages_expected_before_feeds(first_run: bool, pending: int, feeds_due: int) -
 
 
 def pipeline_classify_stored(
-    warehouse_path: Path,
+    warehouse_path: Location,
     rulesets: Sequence[RuleSet],
     *,
     force: bool = False,
@@ -261,14 +280,14 @@ def pipeline_classify_stored(
             after = rows[-1]["url"]
             results = pipeline.classify_rows([ruleset], rows, feed_topics)
             progress.advance(f"classify {ruleset.topic}", len(rows))
-            with connect(warehouse_path) as con, store.transaction(con):
-                store.save_classifications(con, results, pipeline.now_utc())
+            with connect(warehouse_path) as con:
+                store.atomically(con, partial(store.save_classifications, con, results, pipeline.now_utc()))
             done += len(results)
     return done
 
 
 def reextract_stored(
-    warehouse_path: Path,
+    warehouse_path: Location,
     rulesets: Sequence[RuleSet],
     *,
     batch_size: int = BATCH_SIZE,
@@ -293,7 +312,7 @@ def reextract_stored(
 
 
 def _reextract_batch(
-    warehouse_path: Path,
+    warehouse_path: Location,
     rulesets: Sequence[RuleSet],
     stored: list[dict[str, Any]],
     pool: ExtractionPool | None,
@@ -346,10 +365,11 @@ def _run_id() -> str:
 
 
 @flow(name="presswatch-ingest", log_prints=False, validate_parameters=False)
-def ingest_flow(config_path: str) -> dict[str, Any]:
-    """One ingest run over the configured feeds (Prefect flow; `presswatch ingest` and `serve` run it)."""
+def ingest_flow(config_path: str, shard: str | None = None) -> dict[str, Any]:
+    """One ingest run over the configured feeds (Prefect flow; `presswatch ingest` and `serve` run it), or over one
+    shard of them ("2/3": the deployments of `presswatch deploy --shards 3`)."""
     settings = load_settings(Path(config_path))
-    summary = run_ingest(settings, orchestrated=True)
+    summary = run_ingest(settings, orchestrated=True, shard=Shard.parse(shard) if shard else None)
     _publish_summary(summary)
     return asdict(summary)
 

@@ -15,7 +15,7 @@ class WarehouseUnusableError(PresswatchError):
 def check_warehouse(settings: Settings, *, free_lock: str | None = None) -> None:
     """Open the warehouse as a writer would (creating or migrating it), then let go; with `free_lock`, also check
     that no other run holds that run lock (e.g. "ingest"). Raises PresswatchError subclasses with the remedy."""
-    path = settings.warehouse_path
+    path = settings.store
     try:
         with connect(path):
             pass

@@ -18,12 +18,14 @@ from reports.weekly import (
     render_chart,
     render_index,
     render_markdown,
+    report_window,
     write_index,
     write_report,
 )
 from stance.rules import Topic, load_topic
 from warehouse.db import connect
 from warehouse.queries import fetch_dicts
+from warehouse.snapshot import reading
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +49,8 @@ def report_topics(settings: Settings, names: list[str] | None = None) -> list[To
 
 
 def weeks_with_data(settings: Settings, topic: str) -> list[Week]:
-    with connect(settings.warehouse_path, read_only=True) as con:
+    # On the shared store, PostgreSQL answers this whole-history question itself (no snapshot).
+    with connect(settings.store, read_only=True) as con:
         return [Week.parse(r["week"]) for r in fetch_dicts(con, "report_weeks", {"topic": topic})]
 
 
@@ -59,23 +62,24 @@ def write_weekly_reports(settings: Settings, weeks: list[Week], topics: list[str
     written = []
     chosen = report_topics(settings, topics)
     version = software_version()
-    with connect(settings.warehouse_path, read_only=True) as con:
-        for subject in chosen:
-            milestones = [(m.date, m.label) for m in subject.milestones]
-            for chunk in chunk_weeks(weeks):
+    for subject in chosen:
+        milestones = [(m.date, m.label) for m in subject.milestones]
+        for chunk in chunk_weeks(weeks):
+            # On the shared store, a snapshot of the chunk's window only (warehouse/snapshot.py).
+            with reading(settings.store, report_window(chunk)) as con:
                 data = load_weeks_data(con, subject.topic, chunk)
-                for week in chunk:
-                    report = build_report(
-                        data.pop(str(week)),
-                        topic=subject.topic,
-                        topic_title=subject.title,
-                        week=week,
-                        software_version=version,
-                        milestones=milestones,
-                    )
-                    text = render_markdown(report)
-                    path = write_report(text, settings.reports_dir, subject.topic, week, render_chart(report))
-                    written.append(WrittenReport(subject.topic, week, path, text, report.relevant))
+            for week in chunk:
+                report = build_report(
+                    data.pop(str(week)),
+                    topic=subject.topic,
+                    topic_title=subject.title,
+                    week=week,
+                    software_version=version,
+                    milestones=milestones,
+                )
+                text = render_markdown(report)
+                path = write_report(text, settings.reports_dir, subject.topic, week, render_chart(report))
+                written.append(WrittenReport(subject.topic, week, path, text, report.relevant))
     order = {(t.topic, str(w)): i for i, (t, w) in enumerate((t, w) for t in chosen for w in weeks)}
     written.sort(key=lambda r: order[(r.topic, str(r.week))])
     for subject in chosen:
@@ -85,7 +89,7 @@ def write_weekly_reports(settings: Settings, weeks: list[Week], topics: list[str
 
 def write_topic_index(settings: Settings, topic: str, title: str) -> Path:
     """Rewrite `<reports>/<topic>/index.md` from the warehouse: every week with data, linked when written."""
-    with connect(settings.warehouse_path, read_only=True) as con:
+    with connect(settings.store, read_only=True) as con:
         rows = fetch_dicts(con, "report_index", {"topic": topic})
         as_of = format_as_of(fetch_dicts(con, "report_last_run")[0]["last_run"])
     folder = settings.reports_dir / topic

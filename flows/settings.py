@@ -53,6 +53,9 @@ class FeedConfig:
 class Settings:
     config_path: Path
     warehouse_path: Path = Path("data/presswatch.duckdb")
+    # The shared store of several shards (docs/scaling.md): a PostgreSQL URL. None: the DuckDB file above, which
+    # otherwise stays this machine's data folder (Prefect home, run locks).
+    warehouse_url: str | None = None
     keep_html: bool = True  # raw pages stored compressed (about a fifth of their size) for `presswatch reextract`
     reports_dir: Path = Path("data/reports")
     fetch: FetchPolicy = field(default_factory=FetchPolicy)
@@ -63,6 +66,11 @@ class Settings:
     # without hammering anyone; the report runs on Monday 06:00 UTC, when the previous ISO week is complete.
     ingest_every_minutes: int = 60
     report_cron: str = "0 6 * * 1"
+
+    @property
+    def store(self) -> Path | str:
+        """Where the warehouse's rows live: the PostgreSQL URL when one is set, else the DuckDB file."""
+        return self.warehouse_url or self.warehouse_path
 
     def feed_topics(self) -> dict[str, frozenset[str]]:
         """Feed URL -> the topics its articles are classified for, for the feeds that name theirs."""
@@ -158,6 +166,12 @@ class WarehouseTable(_Table):
         str(_DEFAULTS.warehouse_path), doc="the DuckDB file; raw pages go beside it, to `<name>.pages.duckdb`"
     )
     keep_html: bool = _key(_DEFAULTS.keep_html, doc="store raw pages (compressed) for `presswatch reextract`")
+    url: NonEmptyStr | None = _key(
+        None,
+        doc="a shared PostgreSQL store for several shards instead of the DuckDB file (docs/scaling.md)",
+        expected="a PostgreSQL URL (postgresql://...)",
+        pattern=r"^postgres(ql)?://",
+    )
 
 
 class ReportsTable(_Table):
@@ -296,6 +310,7 @@ def parse_settings(raw: dict[str, Any], path: Path) -> Settings:
     return Settings(
         config_path=path,
         warehouse_path=base / config.warehouse.path,
+        warehouse_url=config.warehouse.url,
         keep_html=config.warehouse.keep_html,
         reports_dir=base / config.reports.dir,
         fetch=FetchPolicy(**fetch),

@@ -155,6 +155,8 @@ class WeeklyReport:
     expected_accuracy: float | None = None
     previous_relevant: int = 0  # relevant placements in the week before
     subject_voices: tuple[dict[str, Any], ...] = ()  # the organisation the topic is about, quoted in its own coverage
+    # Shards of a sharded deployment whose latest run failed (shard, failed_at, error, last_completed as text).
+    failed_shards: tuple[dict[str, str], ...] = ()
 
     @property
     def chart_name(self) -> str:
@@ -184,8 +186,8 @@ def load_weeks_data(con: duckdb.DuckDBPyConnection, topic: str, weeks: Sequence[
     if not weeks:
         return {}
     ordered = sorted(set(weeks), key=lambda w: w.start)
-    start, end = _utc(ordered[0].start), _utc(ordered[-1].end)
-    trend_start = _utc(ordered[0].start - timedelta(weeks=TREND_WEEKS - 1))
+    start = _utc(ordered[0].start)
+    trend_start, end = report_window(ordered)
     # A temporary table (in memory, allowed on a read-only connection): the queries below scan it natively.
     con.execute(
         "CREATE OR REPLACE TEMP TABLE report_window AS " + query_text("report_coverage"),
@@ -213,6 +215,7 @@ def load_weeks_data(con: duckdb.DuckDBPyConnection, topic: str, weeks: Sequence[
         con.execute("DROP TABLE IF EXISTS temp.report_window")
     problems = _by_week(fetch_dicts(con, "report_problems", {"start": start, "end": end}))
     failing_feeds = fetch_dicts(con, "report_failing_feeds")
+    failed_shards = fetch_dicts(con, "report_failed_shards")
     feed_warnings = fetch_dicts(con, "report_feed_warnings")
     last_run = fetch_dicts(con, "report_last_run")[0]["last_run"]
     agreement = fetch_dicts(con, "report_label_agreement", {"topic": topic})[0]
@@ -233,6 +236,7 @@ def load_weeks_data(con: duckdb.DuckDBPyConnection, topic: str, weeks: Sequence[
             ],
             "evidence": evidence.get(key, []),
             "failing_feeds": failing_feeds,
+            "failed_shards": failed_shards,
             "feed_warnings": feed_warnings,
             "problems": problems.get(key, []),
             "last_run": last_run,
@@ -242,6 +246,13 @@ def load_weeks_data(con: duckdb.DuckDBPyConnection, topic: str, weeks: Sequence[
             "agreement": agreement,
         }
     return data
+
+
+def report_window(weeks: Sequence[Week]) -> tuple[datetime, datetime]:
+    """[start, end) in UTC of the articles a report of `weeks` reads: from the first week of the first week's trend
+    chart to the end of the last week (a snapshot of the shared store copies this much, warehouse/snapshot.py)."""
+    first = min(w.start for w in weeks)
+    return _utc(first - timedelta(weeks=TREND_WEEKS - 1)), _utc(max(w.end for w in weeks))
 
 
 def chunk_weeks(weeks: Sequence[Week], span: int = CHUNK_WEEKS) -> list[list[Week]]:
@@ -350,6 +361,15 @@ def build_report(
         articles=choose_articles(relevant),
         off_topic_articles=tuple(a for a in lines if a.stance == "off_topic"),
         failing_feeds=tuple(data["failing_feeds"]),
+        failed_shards=tuple(
+            {
+                "shard": str(row["shard"]),
+                "failed_at": format_as_of(row["failed_at"]),
+                "error": str(row["error"]),
+                "last_completed": format_as_of(row["last_completed"]),
+            }
+            for row in data.get("failed_shards", ())
+        ),
         feed_warnings=tuple(
             {**warning, "detail": warning_in_words(str(warning.get("detail") or ""))}
             for warning in data.get("feed_warnings", ())
@@ -535,6 +555,15 @@ def _write_atomic(target: Path, text: str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def _failed_shard(row: dict[str, Any]) -> dict[str, str]:
+    return {
+        "shard": str(row["shard"]),
+        "failed_at": format_as_of(row["failed_at"]),
+        "error": str(row["error"]),
+        "last_completed": format_as_of(row["last_completed"]),
+    }
 
 
 def format_as_of(last_run: datetime | None) -> str:

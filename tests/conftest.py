@@ -43,3 +43,27 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[object]:
+    """A real PostgreSQL cluster on loopback for the whole session (tests/pgcluster.py), torn down at the end.
+    Skipped, saying why, where PostgreSQL's server binaries or psycopg (the scale extra) are missing."""
+    from tests.pgcluster import PgCluster, server_bin
+
+    binaries = server_bin()
+    if binaries is None:
+        pytest.skip("PostgreSQL server binaries not found (apt-get install postgresql, or set PRESSWATCH_PG_BIN)")
+    pytest.importorskip("psycopg", reason="the scale extra is not installed (pip install -e '.[scale]')")
+    cluster = PgCluster(binaries).start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: object, request: pytest.FixtureRequest) -> str:
+    """The URL of a new, empty database on the session's cluster, one per test."""
+    import re
+
+    name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:40] + f"_{os.getpid()}_{id(request) % 100000}"
+    return pg_cluster.create_database(name)  # type: ignore[attr-defined,no-any-return]

@@ -355,3 +355,29 @@ def test_the_chart_names_years_across_new_year_totals_its_bars_and_marks_weeks_w
     assert "<title>A long milestone label that would not fit beside the last week at all</title>" in svg
     single_year = trend_svg([WeekBar("2015-W30", {"neutral": 1})], "t")
     assert ">2015</text>" not in single_year
+
+
+def test_shards_whose_last_run_failed_are_named_in_data_quality(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    _fixed_warehouse(path)
+    early, late = datetime(2015, 8, 17, 9, tzinfo=UTC), datetime(2015, 8, 17, 10, tzinfo=UTC)
+    with connect(path) as con:
+        for run_id, shard, at, status, summary in [
+            ("old-n", "1/2", early, "failed", {"error": "an earlier shard count"}),  # N was 2: history
+            ("a1", "1/3", early, "completed", {}),
+            ("a2", "1/3", late, "failed", {"error": "interrupted: the process ended before the run finished"}),
+            ("b1", "2/3", early, "failed", {"error": "OSError: disk full"}),
+            ("b2", "2/3", late, "completed", {}),  # failed, then finished by its next run: fine
+            ("c1", "3/3", late, "completed", {}),
+        ]:
+            store.start_run(con, run_id, "ingest", at, shard)
+            store.finish_run(con, run_id, at, status, summary)
+    text = _render(path, "2015-W33")
+    assert "**Shards whose last run failed**" in text
+    assert (
+        "| 1/3 | 2015-08-17 10:00 UTC | interrupted: the process ended before the run finished | 2015-08-17 09:00 UTC |"
+        in text
+    )
+    assert "2/3 |" not in text and "1/2 |" not in text and "3/3 |" not in text
+    _fixed_warehouse(tmp_path / "plain.duckdb")
+    assert "Shards whose" not in _render(tmp_path / "plain.duckdb", "2015-W33")  # no shards: no section

@@ -259,7 +259,7 @@ def test_several_problems_reach_the_cli_as_one_line_each_without_traceback(tmp_p
     assert done.returncode == 2 and done.stdout == ""
     lines = done.stderr.splitlines()
     assert lines == [
-        f"presswatch: {path}: warehouse.paht: unknown key; did you mean path? (expected one of: keep_html, path)",
+        f"presswatch: {path}: warehouse.paht: unknown key; did you mean path? (expected one of: keep_html, path, url)",
         f"presswatch: {path}: fetch.timeout_s: must be a number above 0, at most 600, not 0",
         f"presswatch: {path}: fetch.max_redirects: must be a whole number from 1 to 20, not 100",
     ]

@@ -148,7 +148,7 @@ def test_a_version_7_warehouse_is_rekeyed_to_the_new_canonical_urls(
     assert old_story[ARTICLES["tilde"][1]] == ARTICLES["dots"][1]
 
     with caplog.at_level(logging.INFO, logger="presswatch"), connect(path) as con:
-        assert schema_version(con) == 8 == migration_files()[-1][0]
+        assert schema_version(con) == migration_files()[-1][0] >= 8
         recorded = con.execute("SELECT name FROM schema_migrations WHERE version = 8").fetchall()
         assert recorded == [("008_canonical_urls.sql",)]
         assert con.execute("SELECT version FROM raw.page_migrations").fetchall() == [(8,)]
@@ -247,7 +247,9 @@ def test_the_migration_cut_short_after_moving_the_pages_is_finished_by_the_next_
     path = tmp_path / "old.duckdb"
     _build_version_7(path)
     files = migration_files()
-    broken = (*files[:-1], (8, files[-1][1], files[-1][2] + "\nSELECT error('cut short');"))
+    # Up to schema 8, its SQL failing after the pages moved.
+    upto = [f for f in files if f[0] <= 8]
+    broken = (*upto[:-1], (8, upto[-1][1], upto[-1][2] + "\nSELECT error('cut short');"))
     monkeypatch.setattr(db, "migration_files", lambda: broken)
     with pytest.raises(duckdb.Error, match="cut short"), connect(path):
         pass
@@ -255,7 +257,7 @@ def test_the_migration_cut_short_after_moving_the_pages_is_finished_by_the_next_
     with duckdb.connect(str(path)) as con:
         assert con.execute("SELECT max(version) FROM schema_migrations").fetchall() == [(7,)]
     with connect(path) as con:
-        assert schema_version(con) == 8
+        assert schema_version(con) == files[-1][0]
         pages = dict(con.execute("SELECT url, body FROM pages").fetchall())
         articles = dict(con.execute("SELECT url, feed_title FROM articles").fetchall())
     for url, name in articles.items():

@@ -10,10 +10,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
+from warehouse import postgres
+
 log = logging.getLogger("presswatch")
+
+# Where the warehouse is: a DuckDB file (the single-machine default) or a PostgreSQL URL (the shared store of
+# several shards, `[warehouse] url`; warehouse/postgres.py).
+Location = Path | str
 
 # DuckDB locks its file per process: a reader cannot even open it while a writer holds it. Writers keep their
 # sessions short, and anyone who finds the file locked retries for this long before giving up with a clear error.
@@ -73,12 +80,36 @@ def pages_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.pages{path.suffix}")
 
 
+def is_shared(location: Location) -> bool:
+    """Whether `location` is the shared PostgreSQL store rather than a DuckDB file."""
+    return postgres.is_url(location)
+
+
+def describe(location: Location) -> str:
+    """The location for messages (a URL without its password)."""
+    return postgres.redact(location) if isinstance(location, str) else str(location)
+
+
+def exists(location: Location) -> bool:
+    """Whether there is a warehouse to read: a DuckDB file on disk; a configured PostgreSQL store always is (it is
+    created by the first writer, and a reader that finds no tables says so)."""
+    return is_shared(location) or Path(location).exists()
+
+
 @contextmanager
-def connect(
-    path: Path, *, read_only: bool = False, wait_s: float = DEFAULT_LOCK_WAIT_S
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse (with its raw pages attached as `raw`), waiting up to `wait_s` for another process's
-    lock; writers migrate on open."""
+def connect(location: Location, *, read_only: bool = False, wait_s: float = DEFAULT_LOCK_WAIT_S) -> Iterator[Any]:
+    """Open the warehouse: a DuckDB file (with its raw pages attached as `raw`), waiting up to `wait_s` for another
+    process's lock, or the PostgreSQL store at a URL; writers migrate on open."""
+    if is_shared(location):
+        with postgres.connect(str(location), read_only=read_only, wait_s=wait_s) as pg:
+            yield pg
+        return
+    with _connect_file(Path(location), read_only=read_only, wait_s=wait_s) as con:
+        yield con
+
+
+@contextmanager
+def _connect_file(path: Path, *, read_only: bool, wait_s: float) -> Iterator[duckdb.DuckDBPyConnection]:
     if read_only and not path.exists():
         raise WarehouseError(f"{path}: no warehouse yet (run `presswatch ingest` or `presswatch demo` first)")
     if not read_only:
@@ -226,15 +257,22 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
 
 
 @contextmanager
-def exclusive_run(path: Path, name: str = "ingest") -> Iterator[None]:
+def exclusive_run(location: Location, name: str = "ingest") -> Iterator[None]:
     """Hold `<warehouse>.<name>.lock` for the duration of a run, so that a second ingest started while one is
     going exits with a clear message instead of doing the same work twice. The OS releases the lock when the
-    process dies, so a killed run never leaves a stale lock behind."""
+    process dies, so a killed run never leaves a stale lock behind. On the shared store: an advisory lock of
+    PostgreSQL's, which holds across machines and is released when the session ends."""
     import fcntl
     import os
 
+    if is_shared(location):
+        with postgres.exclusive_run(str(location), name):
+            yield
+        return
+    path = Path(location)
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = path.with_name(f"{path.name}.{name}.lock")
+    lock_path = path.with_name(f"{path.name}.{name.replace(' ', '-').replace('/', '-of-')}.lock")
     with open(lock_path, "a+") as handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from warehouse.db import WarehouseError, connect
+from warehouse.db import Location, WarehouseError
+from warehouse.snapshot import reading
 
 # View -> (date column for --since, partition column for Parquet). None: not filtered / not partitioned.
 EXPORTED_VIEWS: dict[str, tuple[str | None, str | None]] = {
@@ -31,7 +32,7 @@ class Exported:
 
 
 def export_views(
-    warehouse: Path, out: Path, fmt: str, since: date | None = None, *, replace: bool = False
+    warehouse: Location, out: Path, fmt: str, since: date | None = None, *, replace: bool = False
 ) -> list[Exported]:
     """Write each analyst view under `out` (Parquet: `out/<view>/week=.../*.parquet`; CSV: `out/<view>.csv`).
 
@@ -57,7 +58,7 @@ def export_views(
     except OSError as exc:
         raise WarehouseError(f"{out}: cannot write the export ({exc.strerror or exc})") from None
     written = []
-    with connect(warehouse, read_only=True) as con:
+    with reading(warehouse) as con:
         for view, (date_column, partition) in EXPORTED_VIEWS.items():
             where, params = "", []
             if since is not None and date_column:

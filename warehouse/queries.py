@@ -8,16 +8,20 @@ from typing import Any
 
 import duckdb
 
+from warehouse.postgres import is_postgres
+
 
 @cache
-def query_text(name: str) -> str:
-    return resources.files("warehouse").joinpath("sql", "queries", f"{name}.sql").read_text(encoding="utf-8")
+def query_text(name: str, dialect: str = "duckdb") -> str:
+    """The named query; `dialect` "postgres" reads the shared store's version (warehouse/sql/postgres/queries)."""
+    folder = ("sql", "postgres", "queries") if dialect == "postgres" else ("sql", "queries")
+    return resources.files("warehouse").joinpath(*folder, f"{name}.sql").read_text(encoding="utf-8")
 
 
 def fetch_dicts(
     con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
-    cursor = con.execute(query_text(name), params or {})
+    cursor = con.execute(query_text(name, "postgres" if is_postgres(con) else "duckdb"), params or {})
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from pathlib import Path
 
-from warehouse.db import connect
+from warehouse.db import Location
 from warehouse.queries import fetch_dicts
+from warehouse.snapshot import reading
 
 # Three rows show what the label rests on without burying the next article; the rest is in `current_evidence`.
 EVIDENCE_SHOWN = 3
@@ -40,17 +40,18 @@ class ReviewList:
     candidates: int  # relevant, unlabelled articles of the week before the limit
 
 
-def least_sure(path: Path, topic: str, start: date, end: date, limit: int) -> ReviewList:
+def least_sure(path: Location, topic: str, start: date, end: date, limit: int) -> ReviewList:
     """The relevant articles of `topic` published from `start` up to (not including) `end`, UTC, without a human
     label, lowest confidence first, at most `limit` (named query `review_least_sure`, bound parameters)."""
-    with connect(path, read_only=True) as con:
+    window = datetime.combine(start, time(), UTC), datetime.combine(end, time(), UTC)
+    with reading(path, window) as con:
         rows = fetch_dicts(
             con,
             "review_least_sure",
             {
                 "topic": topic,
-                "start": datetime.combine(start, time(), UTC),
-                "end": datetime.combine(end, time(), UTC),
+                "start": window[0],
+                "end": window[1],
                 "limit": limit,
                 "evidence": EVIDENCE_SHOWN,
             },

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -13,7 +13,9 @@ import duckdb
 import pyarrow as pa
 
 from stance.model import StanceResult
+from warehouse import postgres
 from warehouse.db import PAGES_ALIAS
+from warehouse.postgres import is_postgres
 
 # Failures worth another try in a later run (the host may come back); others are final for that URL.
 TRANSIENT_FETCH_ERRORS = ("timeout", "connect_error", "http_error", "host_backoff", "dns_error", "http_429")
@@ -84,6 +86,22 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+def atomically(con: Any, work: Callable[[], None]) -> int:
+    """Run `work` in one transaction. On the shared store, a transaction PostgreSQL aborts because another writer
+    got there first (a deadlock, or a key it committed a moment before) is rolled back and run again, a few times;
+    the DuckDB file has one writer and runs it once. Returns how many times it was retried."""
+    for attempt in range(postgres.MAX_TRANSACTION_TRIES):
+        try:
+            with transaction(con):
+                work()
+            return attempt
+        except Exception as exc:
+            if not is_postgres(con) or not postgres.retryable(exc) or attempt + 1 == postgres.MAX_TRANSACTION_TRIES:
+                raise
+            postgres.pause(attempt)
+    raise AssertionError("unreachable")
 
 
 def _load(con: duckdb.DuckDBPyConnection, name: str, rows: Sequence[dict[str, Any]], schema: pa.Schema) -> None:
@@ -167,6 +185,16 @@ def add_discovered(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]
         return 0
     full = [{name: row.get(name) for name in ARTICLE_COLUMNS} for row in rows]
     _load(con, "discovered", full, ARTICLE_SCHEMA)
+    if is_postgres(con):
+        # Two shards may list the same article at the same moment: the key decides, and the one that comes
+        # second leaves it alone (its feed's shard fetches it).
+        cursor = con.execute(
+            f"INSERT INTO articles ({_ARTICLE_LIST}) SELECT {_ARTICLE_LIST} FROM "
+            "(SELECT DISTINCT ON (url) * FROM discovered ORDER BY url, discovered_at) d "
+            "ORDER BY url ON CONFLICT (url) DO NOTHING"
+        )
+        con.unregister("discovered")
+        return int(cursor.rowcount)
     before = _count(con, "articles")
     con.execute(
         f"INSERT INTO articles ({_ARTICLE_LIST}) SELECT {_ARTICLE_LIST} FROM "
@@ -196,8 +224,18 @@ _PENDING = f"""
 _PENDING_ARGS = [*TRANSIENT_FETCH_ERRORS, MAX_FETCH_ATTEMPTS, MAX_FETCH_ATTEMPTS]
 
 
+def _feeds_filter(feeds: Sequence[str] | None) -> tuple[str, list[Any]]:
+    """A shard's articles: those its feeds listed first (`feed_url`). None: every article."""
+    if feeds is None:
+        return "", []
+    return "AND feed_url = ANY(?)", [list(feeds)]
+
+
 def pending_articles(
-    con: duckdb.DuckDBPyConnection, limit: int, after: tuple[datetime, str] | None = None
+    con: duckdb.DuckDBPyConnection,
+    limit: int,
+    after: tuple[datetime, str] | None = None,
+    feeds: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Articles discovered but not yet fetched, and transient failures still worth a retry, oldest first.
 
@@ -208,21 +246,24 @@ def pending_articles(
     if after is not None:
         cursor_sql = "AND (discovered_at > ? OR (discovered_at = ? AND url > ?))"
         cursor_args = [after[0], after[0], after[1]]
+    feeds_sql, feeds_args = _feeds_filter(feeds)
     cursor = con.execute(
         f"""
         SELECT {", ".join(c for c in ARTICLE_COLUMNS if c != "sketch")} FROM articles
-        WHERE {_PENDING} {cursor_sql}
+        WHERE {_PENDING} {feeds_sql} {cursor_sql}
         ORDER BY discovered_at, url
         LIMIT ?
         """,
-        [*_PENDING_ARGS, *cursor_args, limit],
+        [*_PENDING_ARGS, *feeds_args, *cursor_args, limit],
     )
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def count_pending(con: duckdb.DuckDBPyConnection) -> int:
-    return int(con.execute(f"SELECT count(*) FROM articles WHERE {_PENDING}", _PENDING_ARGS).fetchall()[0][0])
+def count_pending(con: duckdb.DuckDBPyConnection, feeds: Sequence[str] | None = None) -> int:
+    feeds_sql, feeds_args = _feeds_filter(feeds)
+    query = f"SELECT count(*) FROM articles WHERE {_PENDING} {feeds_sql}"
+    return int(con.execute(query, [*_PENDING_ARGS, *feeds_args]).fetchall()[0][0])
 
 
 def unclassified_articles(
@@ -322,7 +363,7 @@ def story_candidates(
                 SELECT s.url FROM sketches s JOIN probe_sketch p ON s.h = p.h AND s.url <> p.url
                 WHERE s.seen_at >= $since
                 GROUP BY p.url, s.url HAVING count(*) >= $min
-            )
+            ) shared
             """,
             {"min": min_shared, "since": since},
         ).fetchall()
@@ -342,8 +383,10 @@ def story_candidates(
     if missing:
         # Rows written into `sketches` without `articles.sketch` (by hand or by another tool): read them there.
         stories = {url: story for url, story, _ in rows}
+        aggregate = "array_agg" if is_postgres(con) else "list"
         for url, hashes in con.execute(
-            "SELECT url, list(h ORDER BY h) FROM sketches WHERE url = ANY($urls) GROUP BY url", {"urls": missing}
+            f"SELECT url, {aggregate}(h ORDER BY h) FROM sketches WHERE url = ANY($urls) GROUP BY url",
+            {"urls": missing},
         ).fetchall():
             found[url] = (stories[url], tuple(hashes))
     return found
@@ -479,14 +522,16 @@ def save_classifications(
 # --- runs --------------------------------------------------------------------------------------------------
 
 
-def close_interrupted_runs(con: duckdb.DuckDBPyConnection, flow: str, at: datetime) -> int:
-    """Mark runs left 'running' by a process that died as failed; call while holding the run lock."""
-    found = con.execute("SELECT count(*) FROM runs WHERE flow = ? AND status = 'running'", [flow]).fetchall()[0][0]
+def close_interrupted_runs(con: duckdb.DuckDBPyConnection, flow: str, at: datetime, shard: str | None = None) -> int:
+    """Mark runs of this flow and shard left 'running' by a process that died as failed; call while holding the
+    run lock (another shard's running run is its own business)."""
+    same = "flow = ? AND status = 'running' AND shard IS NOT DISTINCT FROM ?"
+    found = con.execute(f"SELECT count(*) FROM runs WHERE {same}", [flow, shard]).fetchall()[0][0]
     con.execute(
         "UPDATE runs SET status = 'failed', finished_at = ?, "
         'summary = coalesce(summary, \'{"error": "interrupted: the process ended before the run finished"}\') '
-        "WHERE flow = ? AND status = 'running'",
-        [at, flow],
+        f"WHERE {same}",
+        [at, flow, shard],
     )
     return int(found)
 
@@ -496,8 +541,14 @@ def completed_runs(con: duckdb.DuckDBPyConnection, flow: str) -> int:
     return int(con.execute(query, [flow]).fetchall()[0][0])
 
 
-def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, at: datetime) -> None:
-    con.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, NULL, 'running', NULL)", [run_id, flow, at])
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, at: datetime, shard: str | None = None) -> None:
+    con.execute(
+        "INSERT INTO runs (run_id, flow, started_at, finished_at, status, summary, shard) "
+        "VALUES (?, ?, ?, NULL, 'running', NULL, ?) ON CONFLICT (run_id) DO UPDATE SET flow = excluded.flow, "
+        "started_at = excluded.started_at, finished_at = NULL, status = 'running', summary = NULL, "
+        "shard = excluded.shard",
+        [run_id, flow, at, shard],
+    )
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, at: datetime, status: str, summary: dict[str, Any]) -> None:

@@ -108,7 +108,7 @@ FROM feeds;
 -- Ingest runs with their summary's main numbers as columns.
 CREATE OR REPLACE VIEW run_history AS
 SELECT
-    run_id, flow, started_at, finished_at, status,
+    run_id, flow, shard, started_at, finished_at, status,
     date_diff('millisecond', started_at, finished_at) / 1000.0 AS seconds,
     TRY_CAST(summary ->> 'feeds_ok' AS INTEGER) AS feeds_ok,
     TRY_CAST(summary ->> 'feeds_not_modified' AS INTEGER) AS feeds_not_modified,

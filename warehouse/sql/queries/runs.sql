@@ -1,7 +1,8 @@
--- The latest runs of every kind (ingest, report, ...), newest first: `presswatch runs`.
+-- The latest runs of every kind (ingest, report, ...) and of every shard, newest first: `presswatch runs`.
 SELECT
     started_at,
     flow,
+    coalesce(shard, 'all') AS shard,  -- "i/N" for a shard of `presswatch deploy --shards N`
     status,
     round(epoch(finished_at) - epoch(started_at), 1) AS seconds,
     TRY_CAST(json_extract(summary, '$.entries_new') AS BIGINT) AS new_articles,
