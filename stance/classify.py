@@ -446,11 +446,27 @@ def _hit(
     ):
         weight *= scoring.rebuttal_factor
     if counted:
-        # Repetition adds less and less: the k-th occurrence of one rule counts 1/k.
-        seen = occurrences.get(rule.rule_id, 0) + 1
-        occurrences[rule.rule_id] = seen
-        weight /= seen
-    evidence = Evidence(
+        weight /= _occurrence(occurrences, rule)
+    return _Hit(rule, start, end, _evidence(doc, rule, kind, start, end, sentence, weight, voice), counted)
+
+
+def _occurrence(occurrences: dict[str, int], rule: Rule) -> int:
+    """Count one more counted match of `rule`: repetition adds less and less, the k-th occurrence counts 1/k."""
+    seen = occurrences[rule.rule_id] = occurrences.get(rule.rule_id, 0) + 1
+    return seen
+
+
+def _evidence(
+    doc: Document,
+    rule: Rule,
+    kind: str,
+    start: int,
+    end: int,
+    sentence: Sentence | None,
+    weight: float,
+    voice: VoiceKind,
+) -> Evidence:
+    return Evidence(
         rule_id=rule.rule_id,
         kind=kind,
         matched=doc.original[start:end],
@@ -459,7 +475,6 @@ def _hit(
         voice=voice,
         language=rule.language,
     )
-    return _Hit(rule, start, end, evidence, counted)
 
 
 def _rebutted_hit(
@@ -474,20 +489,8 @@ def _rebutted_hit(
 ) -> _Hit:
     """The other side reported ("Critics say ...") and rebutted in the author's next words: the author's side."""
     counted = sentence is not None and _rebutted(doc, rules, sentence, end)
-    weight = rule.weight
-    if counted:
-        seen = occurrences.get(rule.rule_id, 0) + 1
-        occurrences[rule.rule_id] = seen
-        weight /= seen
-    evidence = Evidence(
-        rule_id=rule.rule_id,
-        kind="rebutted",
-        matched=doc.original[start:end],
-        snippet=doc.snippet(sentence, start),
-        weight=round(weight if counted else 0.0, 4),
-        voice="own" if counted else voice,
-        language=rule.language,
-    )
+    weight = rule.weight / _occurrence(occurrences, rule) if counted else 0.0
+    evidence = _evidence(doc, rule, "rebutted", start, end, sentence, weight, "own" if counted else voice)
     return _Hit(rule, start, end, evidence, counted)
 
 
