@@ -2,7 +2,8 @@
 
 Synthetic ~5,000-character articles are assembled from presswatch's own test fixtures (tests/fixtures/stance):
 paragraphs of one language shuffled with a fixed seed, so the mix of relevant, quoted and off-topic text is
-realistic and the run is reproducible. Target: >= 200 articles/s.
+realistic and the run is reproducible. Target: >= 200 articles/s (CPU time, one core). Writes its record to
+bench/results/classify_speed.json; with no articles to classify it is skipped, never met.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import random
 import time
 from pathlib import Path
 
+from bench.common import Result, exit_code, print_result
+from bench.records import RESULTS, write_record
 from stance.classify import classify
 from stance.rules import load_ruleset
 
@@ -46,12 +49,23 @@ def synthetic_articles(count: int, chars: int, seed: int = 2015) -> list[tuple[s
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--articles", type=int, default=None, help="default 1,000 (--quick 300)")
     parser.add_argument("--chars", type=int, default=5000)
     parser.add_argument("--guess-language", action="store_true", help="pass no language: include guessing")
+    parser.add_argument("--quick", action="store_true", help="300 articles instead of 1,000: indicative")
+    parser.add_argument("--results-dir", type=Path, default=RESULTS, help="where to write the record (JSON)")
     args = parser.parse_args(argv)
+    count = args.articles if args.articles is not None else (300 if args.quick else 1000)
+    name = "classification, one core" + (" (quick: indicative)" if args.quick else "")
+    target = f">= {TARGET_PER_SECOND} articles/s"
+    articles = synthetic_articles(count, args.chars) if FIXTURES.is_dir() else []
+    if not articles:
+        why = f"no articles to classify ({count} asked for, fixtures at {FIXTURES})"
+        result = Result.skip(name, why, target=target)
+        print_result(result)
+        write_record("classify_speed", [result], quick=args.quick, argv=argv, directory=args.results_dir)
+        return 0
     ruleset = load_ruleset(RULES)
-    articles = synthetic_articles(args.articles, args.chars)
     classify(ruleset, title=articles[0][0], text=articles[0][1], language=articles[0][2])  # warm-up
     # One core's throughput is CPU time: on a shared machine the wall clock also counts other processes' turns.
     started, cpu_started = time.perf_counter(), time.process_time()
@@ -71,7 +85,16 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(articles) / elapsed:.0f}/s); target {TARGET_PER_SECOND}/s: "
         f"{'met' if rate >= TARGET_PER_SECOND else 'NOT met'}"
     )
-    return 0
+    result = Result(
+        name,
+        f"{rate:.0f} articles/s (CPU time)",
+        target,
+        "none",
+        rate >= TARGET_PER_SECOND,
+        f"{len(articles)} synthetic articles of {args.chars} characters, rules version {ruleset.version}",
+    )
+    write_record("classify_speed", [result], quick=args.quick, argv=argv, directory=args.results_dir)
+    return exit_code([result])
 
 
 if __name__ == "__main__":

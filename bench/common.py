@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,26 +21,43 @@ PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """One line of the summary table."""
+    """One line of the summary table. A result that measured nothing (no corpus, an empty one, zero items, no
+    target) is skipped: `passed` is None and `skipped` says why; it never counts as met."""
 
     name: str
     figure: str
     target: str
     baseline: str
-    passed: bool | None  # None: informational, no target
+    passed: bool | None  # None: skipped, nothing was judged against a target
     detail: str = ""
+    skipped: str = ""  # why nothing was measured or judged; set exactly when `passed` is None
+
+    def __post_init__(self) -> None:
+        if (self.passed is None) != bool(self.skipped):
+            raise ValueError(f"{self.name}: a result is skipped (with a reason) exactly when it has no verdict")
+
+    @classmethod
+    def skip(cls, name: str, reason: str, *, target: str = "", detail: str = "") -> Result:
+        return cls(name, "not measured", target or "-", "-", None, detail, reason)
+
+    @property
+    def verdict(self) -> str:
+        return {True: "pass", False: "MISS", None: "skipped"}[self.passed]
 
 
 def print_result(r: Result) -> None:
-    verdict = {True: "PASS", False: "MISS", None: "info"}[r.passed]
-    print(f"[{verdict}] {r.name}: {r.figure} (target {r.target}; baseline {r.baseline})", flush=True)
+    if r.passed is None:
+        print(f"[SKIPPED] {r.name}: {r.skipped}", flush=True)
+    else:
+        print(f"[{r.verdict.upper()}] {r.name}: {r.figure} (target {r.target}; baseline {r.baseline})", flush=True)
     if r.detail:
         print(f"       {r.detail}", flush=True)
 
 
-def save_results(path: Path | None, results: Sequence[Result]) -> None:
-    if path is not None:
-        path.write_text(json.dumps([asdict(r) for r in results], indent=1), encoding="utf-8")
+def exit_code(results: Sequence[Result]) -> int:
+    """A benchmark's exit status: 1 when a target was missed, else 0 (skipped results say so in their output and
+    record; `python -m bench` counts them apart from the met ones)."""
+    return 1 if any(r.passed is False for r in results) else 0
 
 
 def median(values: Sequence[float]) -> float:

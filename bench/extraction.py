@@ -8,12 +8,17 @@ place; nothing of it is copied into the project. Without it the script says so a
 scores only presswatch and the baseline (the settings with targets), not the other candidate settings.
 
 Accuracy (rows of the first table), one single-process pass over the pages per setting:
-- "presswatch": `extractors.extract.extract_article(html, url)`, its `text`, exactly as the pipeline runs it.
+- "presswatch": `trafilatura.bare_extraction(html, url=url, **TRAFILATURA_OPTIONS)`, the pipeline's options
+  (`extractors.extract`, shared, never copied), its `.text`. Checked before any figure is printed: the pipeline's
+  own function, `extract_article(html, url)`, and the warm pool's workers (`extract_many(pages, pool=...)`, the
+  speed run's output) must extract the same text on every page; a mismatch stops the run (exit 2) naming the
+  pages, since the row would not be measuring presswatch.
 - "trafilatura.extract defaults": bare `trafilatura.extract(html)` (no URL, every setting at its default;
   that includes comments in the output). This is the baseline presswatch must not fall below.
-- candidate rows: `trafilatura.bare_extraction(html, url=url, **kwargs)` with presswatch's fixed choices (metadata
-  on, comments off, the same date options) plus the keyword arguments in the row's name; `.text` is scored. The
-  candidate with presswatch's own keyword arguments must score exactly like the "presswatch" row (a self-check).
+- candidate rows: `trafilatura.bare_extraction(html, url=url, **kwargs)` with presswatch's fixed choices
+  (`FIXED_OPTIONS`: metadata on, comments off, the same date options) plus the keyword arguments in the row's
+  name; `.text` is scored. The candidate with presswatch's own choice (`TUNED_OPTIONS`, "precision, tables")
+  scores exactly like the "presswatch" row.
 - P / R / F1 (the headline figures; scrapinghub pages, the ones with a human-annotated article body):
   both texts are lower-cased, every Unicode punctuation character (category P*) becomes a space, and the result
   is split on whitespace. The two token lists are compared as bags (multisets): overlap = sum over tokens of
@@ -42,8 +47,10 @@ Speed (second table), all pages, presswatch's extraction only:
 - For reference, the same call without a pool (`extract_many(pages, workers=N, pool_min_pages=1)`): the pool
   is started for that call and shut down after, start-up included in its time.
 
-Targets: presswatch's F1 no lower than bare trafilatura's; all-core speed-up over one core >= 1.7x. The script
-exits 1 when one is missed.
+Targets: presswatch's F1 no lower than bare trafilatura's (printed with the paired-bootstrap interval of the
+difference); all-core speed-up over one core >= 1.7x. The script exits 1 when one is missed and writes both to
+bench/results/extraction.json. Without the corpus (or with no page in it, or no annotated page for F1) the
+targets are skipped, never met.
 """
 
 from __future__ import annotations
@@ -65,7 +72,17 @@ from typing import Any
 
 import trafilatura
 
-from extractors.extract import MIN_WORDS, ExtractionPool, extract_article, extract_many
+from bench.common import Result, exit_code
+from bench.records import RESULTS, write_record
+from extractors.extract import (
+    FIXED_OPTIONS,
+    MIN_WORDS,
+    TRAFILATURA_OPTIONS,
+    ExtractionPool,
+    extract_article,
+    extract_many,
+)
+from extractors.types import Article
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "html"
 BOOTSTRAP_SAMPLES = 1000  # resamples of the pages for the confidence interval of an F1 difference
@@ -74,15 +91,9 @@ SPEED_UP_TARGET = 1.7  # the issue's target for two cores over one
 # Share of the CPU used by other processes above which the speed figures get a warning: with 2 cores, 5% is a
 # tenth of a core taken from one side or the other, about the size of the run-to-run spread on a quiet machine.
 BUSY_MACHINE = 0.05
-# What presswatch fixes whatever the tuning: metadata is stored, comments are never article text, and dates come
-# from the page's markup without the slow extensive search. Candidates vary only the other keyword arguments.
-FIXED_KWARGS: dict[str, Any] = {
-    "with_metadata": True,
-    "include_comments": False,
-    "date_extraction_params": {"extensive_search": False, "original_date": True},
-}
-# Candidate keyword arguments, named by what differs from trafilatura's defaults. "precision, tables" is what
-# extract_article passed before this benchmark existed; the current choice is recorded in extractors/extract.py.
+# Candidate keyword arguments beside presswatch's FIXED_OPTIONS, named by what differs from trafilatura's defaults.
+# "precision, tables" is what extract_article passed before this benchmark existed; the current choice is
+# extractors.extract.TUNED_OPTIONS.
 CANDIDATES: dict[str, dict[str, Any]] = {
     "precision, tables": {"favor_precision": True, "include_tables": True},
     "precision, no tables": {"favor_precision": True, "include_tables": False},
@@ -94,7 +105,7 @@ CANDIDATES: dict[str, dict[str, Any]] = {
     "recall, no tables": {"favor_recall": True, "include_tables": False},
     "recall, tables, fast": {"favor_recall": True, "include_tables": True, "fast": True},
 }
-PRESSWATCH = "presswatch (extract_article)"
+PRESSWATCH = "presswatch"
 BASELINE = "trafilatura.extract defaults"
 
 _PUNCTUATION = {cp: " " for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)).startswith("P")}
@@ -198,13 +209,18 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-def score(name: str, pages: Sequence[Page], extract: Callable[[Page], tuple[str, bool]]) -> Scores:
-    """Run `extract` (page -> (text, counts as empty)) over every page once and score the texts."""
+def score(
+    name: str, pages: Sequence[Page], extract: Callable[[Page], tuple[str, bool]], keep: list[str] | None = None
+) -> Scores:
+    """Run `extract` (page -> (text, counts as empty)) over every page once and score the texts (also appended to
+    `keep` when given)."""
     texts: list[tuple[str, bool]] = []
     started = time.perf_counter()
     for page in pages:
         texts.append(extract(page))
     elapsed = time.perf_counter() - started
+    if keep is not None:
+        keep += [text for text, _ in texts]
     token_p, token_r, shingle_p, shingle_r = [], [], [], []
     with_found = with_total = without_absent = without_total = 0
     for page, (text, _) in zip(pages, texts, strict=True):
@@ -237,14 +253,39 @@ def score(name: str, pages: Sequence[Page], extract: Callable[[Page], tuple[str,
     )
 
 
-def _presswatch(flagged: list[str]) -> Callable[[Page], tuple[str, bool]]:
-    def run(page: Page) -> tuple[str, bool]:
+def _presswatch(page: Page) -> tuple[str, bool]:
+    """The pipeline's options, exactly (extractors.extract.TRAFILATURA_OPTIONS), in the same call as the
+    candidates; `check_pipeline` proves that the pipeline's own function gives the same texts."""
+    doc = trafilatura.bare_extraction(page.html, url=page.url, **TRAFILATURA_OPTIONS)
+    text = ((getattr(doc, "text", None) or "") if doc is not None else "").strip()
+    return text, not text
+
+
+def pipeline_texts(pages: Sequence[Page], flagged: list[str]) -> list[str]:
+    """`extract_article` on every page, as the pipeline's workers call it; pages it flags go to `flagged`."""
+    texts = []
+    for page in pages:
         article = extract_article(page.html, page.url)
         if article.status != "ok":
             flagged.append(f"{page.path}: {article.status}, {article.word_count} words")
-        return article.text, not article.text.strip()
+        texts.append(article.text)
+    return texts
 
-    return run
+
+class PipelineMismatch(AssertionError):
+    """The benchmark's presswatch row did not extract what the pipeline extracts: its figures would not be
+    presswatch's."""
+
+
+def check_pipeline(pages: Sequence[Page], row_texts: Sequence[str], *others: tuple[str, Sequence[str]]) -> None:
+    """Raise `PipelineMismatch` naming the pages where a pipeline path's text differs from the presswatch row's."""
+    for how, texts in others:
+        differing = [page.path for page, a, b in zip(pages, row_texts, texts, strict=True) if a != b]
+        if differing:
+            raise PipelineMismatch(
+                f"the presswatch row and {how} extracted different text on {len(differing)} of {len(pages)} pages "
+                f"(first: {', '.join(differing[:5])}): the row does not measure the pipeline"
+            )
 
 
 def _baseline(page: Page) -> tuple[str, bool]:
@@ -254,18 +295,27 @@ def _baseline(page: Page) -> tuple[str, bool]:
 
 def _candidate(kwargs: dict[str, Any]) -> Callable[[Page], tuple[str, bool]]:
     def run(page: Page) -> tuple[str, bool]:
-        doc = trafilatura.bare_extraction(page.html, url=page.url, **FIXED_KWARGS, **kwargs)
+        doc = trafilatura.bare_extraction(page.html, url=page.url, **{**FIXED_OPTIONS, **kwargs})
         text = (getattr(doc, "text", None) or "") if doc is not None else ""
         return text, not text.strip()
 
     return run
 
 
-def accuracy(pages: Sequence[Page], candidates: bool = True) -> tuple[list[Scores], list[str]]:
+def accuracy(
+    pages: Sequence[Page], candidates: bool = True, pooled: Sequence[str] | None = None
+) -> tuple[list[Scores], list[str]]:
     """Scores of presswatch, the baseline and (with `candidates`) every other setting, and the pages presswatch
-    flags (status not "ok")."""
+    flags (status not "ok"). First checks that the presswatch row extracts, page for page, the text of the
+    pipeline's `extract_article` (and of the pool's workers, `pooled`, when given); raises `PipelineMismatch`."""
     flagged: list[str] = []
-    rows = [score(PRESSWATCH, pages, _presswatch(flagged)), score(BASELINE, pages, _baseline)]
+    mine: list[str] = []
+    rows = [score(PRESSWATCH, pages, _presswatch, keep=mine)]
+    paths = [("extract_article", pipeline_texts(pages, flagged))]
+    if pooled is not None:
+        paths.append(("extract_many on the ExtractionPool", list(pooled)))
+    check_pipeline(pages, mine, *paths)
+    rows.append(score(BASELINE, pages, _baseline))
     for name, kwargs in CANDIDATES.items() if candidates else ():
         rows.append(score(name, pages, _candidate(kwargs)))
     return rows, flagged
@@ -339,10 +389,11 @@ def speed(pages: Sequence[Page], reps: int) -> dict[str, Any]:
     startup = time.perf_counter() - started
     single: list[Timing] = []
     pooled: list[Timing] = []
+    texts: list[Article] = []  # the pool's last output, for the pipeline check
     with pool:
         for _ in range(reps):
             single.append(timed(lambda: extract_many(batch, workers=1)))
-            pooled.append(timed(lambda: extract_many(batch, pool=pool)))
+            pooled.append(timed(lambda: texts.__setitem__(slice(None), extract_many(batch, pool=pool))))
     per_call = [timed(lambda: extract_many(batch, workers=workers, pool_min_pages=1)) for _ in range(reps)]
     one = len(batch) / statistics.median(t.seconds for t in single)
     many = len(batch) / statistics.median(t.seconds for t in pooled)
@@ -358,6 +409,7 @@ def speed(pages: Sequence[Page], reps: int) -> dict[str, Any]:
         "per_call": len(batch) / statistics.median(t.seconds for t in per_call),
         "per_call_others": _median_others(per_call),
         "speed_up": many / one,
+        "texts": [article.text for article in texts],
     }
 
 
@@ -420,30 +472,44 @@ def print_speed(result: dict[str, Any]) -> None:
         )
 
 
-def print_targets(rows: Sequence[Scores], result: dict[str, Any]) -> bool:
+def targets(rows: Sequence[Scores], result: dict[str, Any], annotated: int, quick: bool) -> list[Result]:
+    """The two targets as results: F1 against bare trafilatura (with the paired-bootstrap interval of the
+    difference; skipped without annotated pages) and the all-core speed-up."""
     by_name = {row.name: row for row in rows}
     ours, base = by_name[PRESSWATCH], by_name[BASELINE]
-    checks = [
-        (
-            "F1: presswatch vs bare trafilatura",
-            f"{ours.f1:.3f}",
-            f">= {base.f1:.3f}",
+    tag = " (quick: indicative)" if quick else ""
+    if annotated:
+        low, high = f1_difference(ours, base)
+        f1 = Result(
+            f"extraction F1, presswatch vs bare trafilatura{tag}",
+            f"{ours.f1:.3f} ({ours.f1 - base.f1:+.3f}, 95% paired bootstrap [{low:+.3f}, {high:+.3f}])",
+            f">= {base.f1:.3f} (bare trafilatura)",
+            f"trafilatura.extract defaults {base.f1:.3f}",
             ours.f1 >= base.f1,
-        ),
-        (
-            f"speed-up: {result['workers']} cores (warm pool) / 1 core",
-            f"{result['speed_up']:.2f}x",
-            f">= {SPEED_UP_TARGET:.2f}x",
-            result["speed_up"] >= SPEED_UP_TARGET,
-        ),
-    ]
+            f"{annotated} pages with an annotated body; the presswatch row checked text for text against "
+            "extract_article and the pool",
+        )
+    else:
+        f1 = Result.skip(f"extraction F1, presswatch vs bare trafilatura{tag}", "no page with an annotated body")
+    speed_up = Result(
+        f"extraction speed-up, all cores / 1 core{tag}",
+        f"{result['speed_up']:.2f}x on {result['workers']} cores, warm pool ({result['pooled']:.1f} pages/s)",
+        f">= {SPEED_UP_TARGET:.2f}x",
+        f"1 core {result['single']:.1f} pages/s",
+        result["speed_up"] >= SPEED_UP_TARGET,
+        f"{result['pages']} pages, median of {result['reps']}; other processes used "
+        f"{_pct(result['single_others'])} / {_pct(result['pooled_others'])} of the CPU meanwhile",
+    )
+    return [f1, speed_up]
+
+
+def print_targets(results: Sequence[Result]) -> None:
     print("\nTargets")
-    header = f"{'figure':<44} {'measured':>9} {'target':>9}  met"
-    print(header)
-    print("-" * len(header))
-    for name, measured, target, met in checks:
-        print(f"{name:<44} {measured:>9} {target:>9}  {'yes' if met else 'NO'}")
-    return all(met for *_, met in checks)
+    for r in results:
+        if r.passed is None:
+            print(f"  {r.name}: skipped ({r.skipped})")
+        else:
+            print(f"  {r.name}: {r.figure}; target {r.target}: {'met' if r.passed else 'NOT met'}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -453,12 +519,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder with ground-truth.json")
     parser.add_argument("--reps", type=int, default=None, help="speed repetitions (default 5, --quick 3)")
+    parser.add_argument("--results-dir", type=Path, default=RESULTS, help="where to write the record (JSON)")
     args = parser.parse_args(argv)
-    if not (args.corpus / "ground-truth.json").is_file():
-        print(f"extraction benchmark skipped: no HTML corpus at {args.corpus} (needs ground-truth.json)")
+    tag = " (quick: indicative)" if args.quick else ""
+    names = (f"extraction F1, presswatch vs bare trafilatura{tag}", f"extraction speed-up, all cores / 1 core{tag}")
+    pages = load_pages(args.corpus, args.quick) if (args.corpus / "ground-truth.json").is_file() else []
+    if not pages:
+        why = f"no HTML corpus at {args.corpus} (needs ground-truth.json with pages)"
+        print(f"extraction benchmark skipped: {why}")
+        skipped = [Result.skip(name, why) for name in names]
+        write_record("extraction", skipped, quick=args.quick, argv=argv, directory=args.results_dir)
         return 0
     reps = max(3, args.reps or (3 if args.quick else 5))
-    pages = load_pages(args.corpus, args.quick)
     print(
         f"corpus: {args.corpus} ({len(pages)} pages{', --quick' if args.quick else ''}); "
         f"trafilatura {trafilatura.__version__}; Python {sys.version.split()[0]}; {os.cpu_count()} cores",
@@ -467,10 +539,17 @@ def main(argv: list[str] | None = None) -> int:
     # Speed first, while neither this process nor the workers have seen the pages, so neither side profits more
     # from warm caches.
     result = speed(pages, reps)
-    rows, flagged = accuracy(pages, candidates=not args.quick)
+    try:
+        rows, flagged = accuracy(pages, candidates=not args.quick, pooled=result["texts"])
+    except PipelineMismatch as exc:
+        print(f"\nPIPELINE CHECK FAILED: {exc}", file=sys.stderr)
+        return 2
     print_accuracy(rows, pages, flagged)
     print_speed(result)
-    return 0 if print_targets(rows, result) else 1
+    results = targets(rows, result, sum(page.truth is not None for page in pages), args.quick)
+    print_targets(results)
+    write_record("extraction", results, quick=args.quick, argv=argv, directory=args.results_dir)
+    return exit_code(results)
 
 
 if __name__ == "__main__":

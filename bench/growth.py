@@ -17,9 +17,10 @@ import shutil
 import sys
 from pathlib import Path
 
-from bench.common import OUT, Result, median, print_result, save_results
+from bench.common import OUT, Result, exit_code, median, print_result
 from bench.fill import fill_warehouse, template
 from bench.ingest import HOSTS, LATENCY_S, PER_HOST_CONCURRENCY, run_worker
+from bench.records import RESULTS, write_record
 from bench.synthetic import Corpus, ServerFarm, write_config
 
 TARGET_RATIO = 1.20
@@ -46,6 +47,7 @@ def run(*, quick: bool) -> list[Result]:
     per_article: dict[str, list[float]] = {"s": [], "b": []}
     per_article_wh: dict[str, list[float]] = {"s": [], "b": []}
     stages: dict[str, list[str]] = {"s": [], "b": []}
+    empty_runs: list[str] = []
     with ServerFarm(HOSTS, LATENCY_S, corpora) as farm:
         for rep in range(reps):
             order = ("s", "b") if rep % 2 == 0 else ("b", "s")
@@ -60,7 +62,10 @@ def run(*, quick: bool) -> list[Result]:
                     per_host_concurrency=PER_HOST_CONCURRENCY,
                 )
                 run_ = run_worker(config, "direct")["runs"][0]
-                new = run_["summary"]["entries_new"] or 1
+                new = run_["summary"]["entries_new"]
+                if not new:  # nothing ingested: no time per article to compare
+                    empty_runs.append(name)
+                    continue
                 per_article[side].append(run_["wall"] / new)
                 secs = run_["summary"]["stage_seconds"]
                 per_article_wh[side].append(sum(secs.get(s, 0.0) for s in WAREHOUSE_STAGES) / new)
@@ -71,11 +76,19 @@ def run(*, quick: bool) -> list[Result]:
 
         with connect(big) as con:
             remove_added(con)
+    tag = " (quick: indicative)" if quick else ""
+    name = f"growth: time per new article, {big_n:,} vs {small_n:,} stored{tag}"
+    if empty_runs:
+        result = Result.skip(
+            name, f"no new article was ingested in run(s) {', '.join(empty_runs)}", target=f"<= {TARGET_RATIO}x"
+        )
+        print_result(result)
+        shutil.rmtree(work, ignore_errors=True)
+        return [result]
     ratio = median([b / s for b, s in zip(per_article["b"], per_article["s"], strict=True)])
     wh_ratio = median([b / s for b, s in zip(per_article_wh["b"], per_article_wh["s"], strict=True)])
-    tag = " (quick: indicative)" if quick else ""
     result = Result(
-        f"growth: time per new article, {big_n:,} vs {small_n:,} stored{tag}",
+        name,
         f"{median(per_article['b']) * 1000:.1f} ms = {ratio:.2f}x",
         f"<= {TARGET_RATIO}x",
         f"{small_n:,} stored: {median(per_article['s']) * 1000:.1f} ms",
@@ -92,11 +105,11 @@ def run(*, quick: bool) -> list[Result]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--json", type=Path)
+    parser.add_argument("--results-dir", type=Path, default=RESULTS, help="where to write the record (JSON)")
     args = parser.parse_args(argv)
     results = run(quick=args.quick)
-    save_results(args.json, results)
-    return 0 if all(r.passed is not False for r in results) else 1
+    write_record("growth", results, quick=args.quick, argv=argv, directory=args.results_dir)
+    return exit_code(results)
 
 
 if __name__ == "__main__":

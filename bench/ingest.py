@@ -38,7 +38,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench.common import OUT, ROOT, PeakRss, Result, mb, median, prefect_env, print_result, run_json, save_results
+from bench.common import OUT, ROOT, PeakRss, Result, exit_code, mb, median, prefect_env, print_result, run_json
+from bench.records import RESULTS, write_record
 from bench.synthetic import Corpus, ServerFarm, write_config
 
 HOSTS = 40
@@ -134,21 +135,15 @@ def bare_trafilatura_seconds(pages: list[tuple[bytes, str]], *, wait_for_go: boo
     stdin, so that several processes can time their passes side by side.
 
     The benchmark runs this in a process of its own (`limit`), as fresh as the extraction workers, and once per
-    page, as they see each page: 500 pages took 19.7 ms a page in a fresh process (twice), 26.1 ms in the process
-    that serves the web (a large heap for the garbage collector to walk), and 16.9 ms there when timed a second
-    time (trafilatura keeps caches)."""
+    page, as they see each page: in the process that serves the web the garbage collector walks a large heap, and
+    a second pass profits from trafilatura's caches (docs/benchmarks.md, "The limit is now measured as the
+    workers see it")."""
     import trafilatura
 
+    from extractors.extract import TRAFILATURA_OPTIONS
+
     def one(html: bytes, url: str) -> None:
-        trafilatura.bare_extraction(
-            html,
-            url=url,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=True,
-            favor_precision=True,
-            date_extraction_params={"extensive_search": False, "original_date": True},
-        )
+        trafilatura.bare_extraction(html, url=url, **TRAFILATURA_OPTIONS)
 
     one(*pages[0])  # the first date lookup in a process costs seconds: not part of the per-page cost
     if wait_for_go:
@@ -256,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     lim.add_argument("pages", type=Path)
     lim.add_argument("--wait-for-go", action="store_true", help='print "ready" after the warm-up, wait for stdin')
     parser.add_argument("--quick", action="store_true", help="small sizes; indicative figures")
-    parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument("--results-dir", type=Path, default=RESULTS, help="where to write the record (JSON)")
     args = parser.parse_args(argv)
     if args.command == "worker":
         print(json.dumps(worker(args.config, args.mode, args.runs, args.empty_flows), default=str))
@@ -266,8 +261,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"seconds_per_page": per_page, "wall": wall}))
         return 0
     results = run(quick=args.quick)
-    save_results(args.json, results)
-    return 0 if all(r.passed is not False for r in results) else 1
+    write_record("ingest", results, quick=args.quick, argv=argv, directory=args.results_dir)
+    return exit_code(results)
 
 
 def run(*, quick: bool) -> list[Result]:

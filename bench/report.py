@@ -17,8 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import OUT, Result, median, print_result, save_results
+from bench.common import OUT, Result, exit_code, median, print_result
 from bench.fill import fill_warehouse, template
+from bench.records import RESULTS, write_record
 
 WEEK = "2016-W21"
 ONE_WEEK_TARGET_S = 2.0
@@ -54,6 +55,8 @@ def all_weeks_seconds(warehouse: Path, reports: Path, limit: int | None = None) 
     settings = Settings(config_path=reports / "none.toml", warehouse_path=warehouse, reports_dir=reports)
     started = time.perf_counter()
     weeks = sorted({w for topic in settings.topics for w in weeks_with_data(settings, topic)}, key=str)
+    if not weeks:
+        return 0.0, 0, 0
     timed = weeks[:limit] if limit else weeks
     write_weekly_reports(settings, timed)
     return (time.perf_counter() - started) * len(weeks) / len(timed), len(timed), len(weeks)
@@ -81,6 +84,14 @@ def run(*, quick: bool) -> list[Result]:
         every, timed, weeks = all_weeks_seconds(big, Path(tmp) / "all", QUICK_WEEKS if quick else None)
     shutil.rmtree(work, ignore_errors=True)
     tag = " (quick: indicative)" if quick else ""
+    if not weeks:
+        result = Result.skip(
+            f"weekly report, {big_n:,} articles{tag}",
+            "the filled warehouse has no week with data",
+            target="< 2 s, < 10 s",
+        )
+        print_result(result)
+        return [result]
     results = [
         Result(
             f"weekly report, one week, {big_n:,} articles{tag}",
@@ -107,11 +118,11 @@ def run(*, quick: bool) -> list[Result]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--json", type=Path)
+    parser.add_argument("--results-dir", type=Path, default=RESULTS, help="where to write the record (JSON)")
     args = parser.parse_args(argv)
     results = run(quick=args.quick)
-    save_results(args.json, results)
-    return 0 if all(r.passed is not False for r in results) else 1
+    write_record("report", results, quick=args.quick, argv=argv, directory=args.results_dir)
+    return exit_code(results)
 
 
 if __name__ == "__main__":

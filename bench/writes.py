@@ -18,7 +18,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.common import OUT, Result, median, print_result, save_results
+from bench.common import OUT, Result, exit_code, median, print_result
+from bench.records import RESULTS, write_record
 from bench.synthetic import Corpus, article_text
 from stance.classify import classify
 from stance.model import StanceResult
@@ -142,11 +143,11 @@ def run(*, quick: bool) -> list[Result]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--json", type=Path)
+    parser.add_argument("--results-dir", type=Path, default=RESULTS, help="where to write the record (JSON)")
     args = parser.parse_args(argv)
     results = run(quick=args.quick)
-    save_results(args.json, results)
-    return 0 if all(r.passed is not False for r in results) else 1
+    write_record("writes", results, quick=args.quick, argv=argv, directory=args.results_dir)
+    return exit_code(results)
 
 
 if __name__ == "__main__":

@@ -7,10 +7,10 @@ import re
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 from typing import Any, TypeVar
 
 import trafilatura
@@ -19,13 +19,30 @@ from extractors.types import Article
 
 _T = TypeVar("_T")
 
+# trafilatura's options for every extraction presswatch makes, in one place: the pipeline (`extract_article`) and
+# the benchmarks (bench/extraction.py, bench/ingest.py) pass exactly these, so that "the same call" holds by
+# construction rather than by copy.
+# What presswatch fixes whatever the tuning: metadata is stored, comments are never article text, and dates come
+# from the page's markup without the slow extensive search. bench/extraction.py varies only the other options.
+FIXED_OPTIONS: Mapping[str, Any] = MappingProxyType(
+    {
+        "with_metadata": True,
+        "include_comments": False,
+        "date_extraction_params": MappingProxyType({"extensive_search": False, "original_date": True}),
+    }
+)
+# The tuned choice, from the candidates bench/extraction.py scores on real pages (docs/extraction.md says why).
+TUNED_OPTIONS: Mapping[str, Any] = MappingProxyType({"include_tables": True, "favor_precision": True})
+TRAFILATURA_OPTIONS: Mapping[str, Any] = MappingProxyType({**FIXED_OPTIONS, **TUNED_OPTIONS})
+
 # Below this many words a page is a teaser, a paywall or an index page, not an article: such pages fall back to
 # the feed summary and are flagged. 80 words is about one short paragraph; the shortest real news briefs we
 # want to keep (wire "snaps") run to 100+.
 MIN_WORDS = 80
-# A pool started for one call costs 0.3-0.7 s on 2 cores (spawn, imports, warm-up; bench/extraction.py) and about
-# 185 MB per worker, while a page takes about 40 ms: the pool pays off from roughly 40 pages. 200 keeps small runs
-# (the demo, tests, a quiet hour of feeds) in one process; callers with many batches should keep an ExtractionPool.
+# A pool started for one call pays its start-up (spawn, imports, warm-up) and about 185 MB per worker, which a
+# batch repays only from some tens of pages (start-up and pages/s: `python -m bench.extraction`,
+# bench/results/extraction.json). 200 keeps small runs (the demo, tests, a quiet hour of feeds) in one process;
+# callers with many batches should keep an ExtractionPool.
 POOL_MIN_PAGES = 200
 # Pages per task sent to a pool worker. With the largest pages sent first, chunks of 1 to 8 measured the same
 # within the noise (1.7-2.0x on 2 cores, docs/extraction.md); 2 keeps the per-task overhead small and the last
@@ -50,15 +67,7 @@ _META_LANG = re.compile(
 def extract_article(html: bytes, url: str) -> Article:
     """Extract main text and metadata from one page; boilerplate (menus, comments, related links) is left out."""
     try:
-        doc = trafilatura.bare_extraction(
-            html,
-            url=url,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=True,
-            favor_precision=True,
-            date_extraction_params={"extensive_search": False, "original_date": True},
-        )
+        doc = trafilatura.bare_extraction(html, url=url, **TRAFILATURA_OPTIONS)
     except Exception as exc:  # trafilatura/lxml on hostile markup; one page must not stop a batch
         return Article(url=url, status="empty", detail=f"extraction failed: {type(exc).__name__}: {exc}")
     if doc is None:
@@ -136,7 +145,8 @@ class ExtractionPool:
             self.wait_ready()
         else:
             # The executor only starts a worker when a task finds none idle, and starting one blocks the caller until
-            # the new process has read its set-up (0.5-0.7 s each, with a run's rule sets). A thread starts them
+            # the new process has read its set-up (the pool's start-up in `python -m bench.extraction`; longer with a
+            # run's rule sets). A thread starts them
             # now, so they warm up while the caller goes on (fetching the first pages, reading feeds).
             self._starter = threading.Thread(target=self._start_workers, name="presswatch-pool-start", daemon=True)
             self._starter.start()

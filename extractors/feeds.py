@@ -109,6 +109,7 @@ def parse_feed(body: bytes, feed_url: str, content_type: str = "", *, now: datet
         entries=tuple(entries),
         detail="; ".join(notes),
         recovered=bozo,
+        entries_without_link=counts["no_link"],
     )
 
 
@@ -311,6 +312,7 @@ def _parse_json_feed(body: bytes, feed_url: str, now: datetime) -> ParsedFeed:
         version=version,
         entries=tuple(entries),
         detail="; ".join(notes),
+        entries_without_link=counts["no_link"],
     )
 
 

@@ -118,7 +118,7 @@ class Fetcher:
         if self._transport is not None:
             self._client = self._new_client(self._transport)
         else:
-            # One TLS context for every host's client (building one costs about 40 ms).
+            # One TLS context for every host's client: building one loads the CA bundle, which is not free.
             self._ssl_context = httpx.create_ssl_context()
         return self
 

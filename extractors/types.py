@@ -30,6 +30,7 @@ class ParsedFeed:
     error: str | None = None  # reason code when the feed was rejected, e.g. "not_a_feed"
     detail: str = ""  # human-readable explanation
     recovered: bool = False  # ill-formed but entries were recovered
+    entries_without_link: int = 0  # entries read but left out: no usable http(s) link (counted in `detail` too)
 
 
 @dataclass(frozen=True, slots=True)

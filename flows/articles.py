@@ -36,7 +36,8 @@ from warehouse.db import connect
 AHEAD = 3
 # Pages per task sent to a pool worker: small enough that the two workers end a batch together and that the next
 # batch's pages start as soon as a worker is free, large enough that the per-task cost (pickling, a queue round
-# trip: about 1 ms) stays under 5% of the work (about 30 ms a page).
+# trip) stays a small share of the work. The workers' CPU per stage and their hand-over: the CPU line of
+# `python -m bench.ingest` (bench/results/ingest.json).
 CHUNK = 4
 
 Processed = tuple[list[dict[str, Any]], list[tuple[str, StanceResult]], dict[str, float]]
@@ -92,8 +93,9 @@ def process_pending(
                 in_flight.popleft()
                 rows, results = _collect(head, summary)
                 timer = time.perf_counter()
-                # One session for the batch's write and the next batch's pending rows: opening the warehouse costs
-                # 25-50 ms, and closing it a checkpoint. Between sessions the file is free for other processes.
+                # One session for the batch's write and the next batch's pending rows: opening the warehouse has a
+                # fixed cost (its schema check), and closing it a checkpoint (the `write` stage of
+                # `python -m bench.ingest`). Between sessions the file is free for other processes.
                 with connect(path) as con:
                     write(con, rows, results)
                     refill(con)

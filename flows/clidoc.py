@@ -73,6 +73,9 @@ def _names(param: Any) -> str:
 
 def _help(param: Any) -> str:
     text = str(getattr(param, "help", None) or "").strip()
+    choices = getattr(getattr(param, "type_descriptor", None), "choices", None)
+    if text and choices:
+        text += " One of: " + ", ".join(f"`{choice}`" for choice in choices) + "."
     return " ".join(text.split()).replace("|", "\\\\|")
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import NamedTuple
+
 
 class PresswatchError(Exception):
     """Base of every error the CLI turns into one clear line and a non-zero exit."""
@@ -9,16 +12,35 @@ class PresswatchError(Exception):
     exit_code = 1
 
 
+class ConfigProblem(NamedTuple):
+    """One thing wrong in a configuration file: the key ("fetch.timeout_s", "feeds[2].url"; None for the whole
+    file) and what is wrong with it."""
+
+    key: str | None
+    message: str
+
+
 class ConfigError(PresswatchError):
-    """A missing, malformed or invalid configuration file."""
+    """A missing, malformed or invalid configuration file: one line per problem, "file: key: message".
+
+    Example: ``presswatch.toml: fetch.timeout_s: must be a number above 0, at most 600, not 0``
+    """
 
     exit_code = 2
 
-    def __init__(self, path: object, message: str, key: str | None = None) -> None:
+    def __init__(
+        self, path: object, message: str, key: str | None = None, *, more: Sequence[ConfigProblem] = ()
+    ) -> None:
         self.path = str(path)
         self.key = key
-        where = f"{self.path}: {key}" if key else self.path
-        super().__init__(f"{where}: {message}")
+        self.problems = (ConfigProblem(key, message), *more)
+        super().__init__("\n".join(f"{self.path}: {k}: {m}" if k else f"{self.path}: {m}" for k, m in self.problems))
+
+    @classmethod
+    def from_problems(cls, path: object, problems: Sequence[ConfigProblem]) -> ConfigError:
+        """Every problem of one file in one error (at least one)."""
+        first, *more = problems
+        return cls(path, first.message, first.key, more=more)
 
 
 class UnknownTopicError(PresswatchError):

@@ -40,8 +40,9 @@ from stance.rules import RuleSet
 from warehouse import store
 from warehouse.db import Location, connect, exclusive_run
 
-# A warm pool starts in 0.3-0.7 s and then extracts about twice as fast on 2 cores (bench/extraction.py); at
-# about 26 ms a page, it pays for itself from around fifty pages in a run.
+# A warm pool pays its start-up once and then extracts on every core; against the time a page takes, it pays for
+# itself from around fifty pages in a run. Start-up and pages/s on one core and on all: `python -m bench.extraction`
+# (bench/results/extraction.json).
 RUN_POOL_MIN_PAGES = 50
 # Articles per batch (one warehouse transaction each): big enough that a transaction's fixed costs (tens of ms)
 # vanish, small enough that the few batches in flight (flows/articles.py) hold tens of MB of pages and a killed
@@ -245,7 +246,8 @@ def _run_ingest(settings: Settings, *, orchestrated: bool, batch_size: int, shar
 def pages_expected_before_feeds(first_run: bool, pending: int, feeds_due: int) -> int:
     """The pages a run will fetch, as far as is known before its feeds are read: articles an interrupted run left
     pending, and on a first run one per feed (each lists at least one entry, and all are new). When that is enough
-    for a pool, the pool warms up while the feeds are fetched and read (3-4 s for 500 feeds) instead of after."""
+    for a pool, the pool warms up while the feeds are fetched and read (the `fetch_feeds` stage of
+    `python -m bench.ingest`) instead of after."""
     return pending + (feeds_due if first_run else 0)
 
 

@@ -9,10 +9,11 @@ from decimal import Decimal
 from typing import IO, Any
 from uuid import UUID
 
+from flows.choices import OutputFormat
 from reports import markdown
 from warehouse.analyst import QueryResult
 
-FORMATS = ("table", "csv", "json", "jsonl", "markdown")
+FORMATS = tuple(member.value for member in OutputFormat)
 
 
 def _plain(value: Any) -> Any:

@@ -321,8 +321,9 @@ def page_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def page_row(row: dict[str, Any]) -> dict[str, Any]:
-    """The row's page for `pages`, compressed. zlib level 1: on 60 KB news pages 0.5 ms a page and 4.1x smaller,
-    against 1.6 ms and 4.5x at level 6 (the default): the page is compressed once per fetch, in the hot loop."""
+    """The row's page for `pages`, compressed. zlib level 1: nearly as small as the default level 6 for about a
+    third of its CPU (docs/benchmarks.md, "Ingest end to end"); the page is compressed once per fetch, in the hot
+    loop, and the `compress` stage of `python -m bench.ingest` measures it."""
     return {
         "url": row["url"],
         "fetched_at": row["fetched_at"],

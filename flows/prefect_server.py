@@ -27,8 +27,9 @@ from pathlib import Path
 from flows.errors import PresswatchError
 
 HOST = "127.0.0.1"  # loopback only: the server has no authentication
-# Measured on this 2-core machine: 12 s on a fresh Prefect home (database migrations), 3-5 s afterwards. The bound
-# leaves room for a loaded machine without hanging forever on a server that cannot start.
+# A fresh Prefect home makes the first start slow (database migrations; Prefect's start-up is on the orchestration
+# line of `python -m bench.ingest`). The bound leaves room for a loaded machine without hanging forever on a server
+# that cannot start.
 STARTUP_TIMEOUT_S = 120.0
 # How often the supervisor looks at the server process; a dead server is restarted within this.
 SUPERVISE_EVERY_S = 2.0

@@ -12,7 +12,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from stance.document import Document
+from stance.document import SHORT_QUOTE_WORDS, Document
 from stance.language import guess_language, normalise_language
 from stance.model import (
     FLAG_INTERVIEW,
@@ -24,6 +24,7 @@ from stance.model import (
     Stance,
     StanceResult,
     Voice,
+    VoiceKind,
 )
 from stance.relevance import judge_relevance
 from stance.rules import LanguageRules, Rule, RuleSet, Scoring, Terms
@@ -85,11 +86,15 @@ def classify(ruleset: RuleSet, *, title: str, text: str, language: str | None = 
     needed = max(scoring.opinion_min, scoring.opinion_share * len(doc.sentences))
     genre = _genre(doc, rules)
     # Statements and interviews argue for a side by genre, as opinion pieces do.
-    opinion = genre is not None or (scoring.opinion_min > 0 and _opinion_marks(doc, rules, needed) >= needed)
+    opinion = genre is not None or (
+        scoring.opinion_min > 0 and (_labelled_opinion(doc, rules) or _opinion_marks(doc, rules, needed) >= needed)
+    )
     principal = _Principal(genre, ruleset.relevance.anchors if ruleset.relevance else None)
     hits = _match(doc, rules, scoring, opinion, principal)
     total = sum(hit.evidence.weight for hit in hits if hit.counted)
-    if opinion and scoring.opinion_threshold:
+    # An author who rebuts the other side in their own words argues, whatever the piece's other marks.
+    argued = opinion or any(hit.counted and hit.rule.kind == "rebutted" for hit in hits)
+    if argued and scoring.opinion_threshold:
         # An argued piece takes a side by its genre: a smaller own-voice lean decides it.
         scoring = dataclasses.replace(scoring, threshold=min(scoring.threshold, scoring.opinion_threshold))
     stance, confidence, uncertain = _decide(total, scoring)
@@ -120,17 +125,22 @@ _HEADING_WORDS = 15
 _INTERVIEW_SELF_REFERENCES = 2
 
 
+def _headings(doc: Document) -> list[str]:
+    """The folded headline and the short lines among the first and last paragraphs, where a text says what it is."""
+    heads = [doc.folded[: doc.fold_offset(doc.title_end)]] if doc.title_end else []
+    body = [p for p in doc.paragraph_spans if p[0] >= doc.title_end]
+    for start, end in body[:_HEAD_PARAGRAPHS] + body[-_TAIL_PARAGRAPHS:]:
+        text = doc.folded[doc.fold_offset(start) : doc.fold_offset(end)]
+        if len(text.split()) <= _HEADING_WORDS:
+            heads.append(text)
+    return [head.strip().lstrip("\"'*#-–—|[(") for head in heads]
+
+
 def _genre(doc: Document, rules: LanguageRules) -> str | None:
     """FLAG_STATEMENT for an organisation's own text, FLAG_INTERVIEW for an interview, else None (news, opinion)."""
     if rules.statement is not None:
-        heads = [doc.folded[: doc.fold_offset(doc.title_end)]] if doc.title_end else []
-        body = [p for p in doc.paragraph_spans if p[0] >= doc.title_end]
-        for start, end in body[:_HEAD_PARAGRAPHS] + body[-_TAIL_PARAGRAPHS:]:
-            text = doc.folded[doc.fold_offset(start) : doc.fold_offset(end)]
-            if len(text.split()) <= _HEADING_WORDS:
-                heads.append(text)
-        for head in heads:
-            if rules.statement.match(head.lstrip(" \"'*#-–—|[(")) is not None:
+        for head in _headings(doc):
+            if rules.statement.match(head) is not None:
                 return FLAG_STATEMENT
     if doc.interview_answers and rules.self_reference is not None:
         speaking = 0
@@ -160,15 +170,19 @@ class _Principal:
     genre: str | None
     anchors: Terms | None
 
-    def speaks(self, doc: Document, sentence: Sentence | None) -> bool:
+    def speaks(self, doc: Document, sentence: Sentence | None, start: int) -> bool:
+        """Whether the words at `start` (an original offset in `sentence`) are the principal's."""
         if self.genre is None or sentence is None:
             return False
         if self.genre == FLAG_INTERVIEW:
             return sentence.paragraph in doc.interview_answers
         if self.anchors is None:
             return True
-        # "Amnesty claims that ...": the organisation reports the other side; its own officers' words count.
-        return next(word_matches(self.anchors.pattern, doc.outside_quotes(sentence)), None) is None
+        # "Amnesty claims that ...": the organisation reports the other side; its own officers' words count. Amnesty
+        # named only after the words ("X welcomes Amnesty's decision") is what the organisation speaks about.
+        before = doc.fold_offset(start) - doc.fold_offset(sentence.start)
+        named = next(word_matches(self.anchors.pattern, doc.outside_quotes(sentence)), None)
+        return named is None or named.start() >= before
 
 
 def _evidence_order(evidence: Evidence) -> tuple[int, float, str, str]:
@@ -203,6 +217,27 @@ def _off_topic_confidence(predates: bool, scoring: Scoring | None) -> float:
     if scoring is not None and scoring.off_topic_confidence is not None:
         return scoring.off_topic_confidence
     return 0.9
+
+
+# A rubric line ("EDITORIAL", "Letters to the editor") has at most this many words; a longer line that opens with
+# the label is a sentence ("Opinion polls suggest ...") unless a colon, bar or dash sets the label off.
+_RUBRIC_WORDS = 4
+_RUBRIC_SEPARATORS = (":", "|", "–", "—", "-", "/")
+
+
+def _labelled_opinion(doc: Document, rules: LanguageRules) -> bool:
+    """Whether the text calls itself opinion: a rubric ("Opinion", "Leserbrief", "EDITORIALE") as a heading line or
+    as the headline's prefix, or an author's note ("she writes in a personal capacity", "X is a professor of")."""
+    for head in _headings(doc):
+        if rules.author_note is not None and next(word_matches(rules.author_note, head), None) is not None:
+            return True
+        label = rules.opinion_label.match(head) if rules.opinion_label is not None else None
+        if label is None:
+            continue
+        rest = head[label.end() :].lstrip()
+        if len(head.split()) <= _RUBRIC_WORDS or rest.startswith(_RUBRIC_SEPARATORS):
+            return True
+    return False
 
 
 def _opinion_marks(doc: Document, rules: LanguageRules, enough: float = math.inf) -> int:
@@ -254,6 +289,32 @@ def _rebuttal(doc: Document, rules: LanguageRules, sentence_index: int) -> bool:
     return cached
 
 
+def _mentioned(doc: Document, rules: LanguageRules, sentence: Sentence, start: int) -> bool:
+    """Whether the words at `start` are a short quotation the author mentions in their own sentence (scare quotes
+    around the other side's phrase), not someone's reported speech."""
+    span = doc.span_at(start)
+    if span is None or span.words > SHORT_QUOTE_WORDS or sentence.paragraph in doc.quoted_paragraphs:
+        return False
+    return not doc.attributed(sentence, rules)
+
+
+def _opener_end(doc: Document, rules: LanguageRules, sentence: Sentence) -> int:
+    """Where a sentence-opening adversative or dismissal ends (an original offset), or the sentence's start."""
+    cached = doc._openers.get(sentence.index)
+    if cached is not None:
+        return cached
+    result = sentence.start
+    if rules.adversative is not None:
+        folded = doc.folded_sentence(sentence)
+        head = folded.lstrip(" \"'-–—")
+        opener = rules.adversative.match(head[:80])
+        if opener is not None:
+            offset = doc.fold_offset(sentence.start) + len(folded) - len(head) + opener.end() - 1
+            result = doc.to_original(offset) + 1
+    doc._openers[sentence.index] = result
+    return result
+
+
 def _concession(doc: Document, rules: LanguageRules, sentence_index: int) -> int | None:
     """Where the granted part of a concession ends (an original offset), or None if the sentence concedes nothing.
 
@@ -291,6 +352,7 @@ def _match(
             if doc.skip_until and doc.title_end <= start < doc.skip_until:
                 continue
             candidates.append((rule, start, doc.to_original(max(match.end() - 1, match.start())) + 1))
+    candidates = _drop_inside_longer(candidates)
     # Stronger rules first; a weaker rule of the same side that overlaps an accepted match adds nothing new.
     candidates.sort(key=lambda c: (-abs(c[0].weight), c[1], c[0].rule_id))
     accepted: list[_Hit] = []
@@ -306,6 +368,35 @@ def _match(
     return accepted
 
 
+def _drop_inside_longer(candidates: list[tuple[Rule, int, int]]) -> list[tuple[Rule, int, int]]:
+    """Leave out matches that lie inside a longer match of the other side: the longer phrase is the more specific
+    reading ("read by traffickers as good news" is not "good news", "the real betrayal would have been ignoring sex
+    workers" is not "betrayal")."""
+    sides = {rule.side for rule, _, _ in candidates}
+    if len(sides) < 2:
+        return candidates
+    spans: dict[str, tuple[list[int], list[int], list[tuple[int, int]]]] = {}
+    for side in sides:
+        ordered = sorted((start, end) for rule, start, end in candidates if rule.side == side)
+        widest: list[tuple[int, int]] = []  # per prefix, the span reaching furthest
+        for span in ordered:
+            widest.append(span if not widest or span[1] > widest[-1][1] else widest[-1])
+        spans[side] = ([start for start, _ in ordered], [end for _, end in widest], widest)
+    kept = []
+    for rule, start, end in candidates:
+        inside = False
+        for side, (starts, ends, widest) in spans.items():
+            if side == rule.side:
+                continue
+            index = bisect.bisect_right(starts, start)
+            if index and ends[index - 1] >= end and widest[index - 1] != (start, end):
+                inside = True
+                break
+        if not inside:
+            kept.append((rule, start, end))
+    return kept
+
+
 def _hit(
     doc: Document,
     rules: LanguageRules,
@@ -319,13 +410,20 @@ def _hit(
 ) -> _Hit:
     sentence = doc.sentence_at(start)
     voice = doc.voice_at(start, sentence, rules)
-    if voice == "quoted" and principal is not None and principal.speaks(doc, sentence):
+    if voice == "quoted" and principal is not None and principal.speaks(doc, sentence, start):
         voice = "own"  # the organisation's or the interviewee's words are this text's own voice
+    if rule.kind == "rebutted":
+        return _rebutted_hit(doc, rules, rule, start, end, sentence, voice, occurrences)
     weight = rule.weight
+    if sentence is not None and start < _opener_end(doc, rules, sentence):
+        # "That is not convincing." answers the sentence before; it is no verdict on the topic.
+        weight = 0.0
     kind = rule.kind
     if rule.negatable and sentence is not None and _negated(doc, rules, scoring, sentence.start, start):
         weight = 0.0 if rule.kind in ("framing", "claim") else weight * scoring.negation_factor
         kind = "negation"
+        if voice == "quoted" and rule.kind == "stance" and _mentioned(doc, rules, sentence, start):
+            voice = "own"  # 'I don't think Amnesty has "abandoned women"': the author denies the critics' word
     if doc.in_title(start) and rule.kind == "stance":
         # The headline's verdict is the outlet's loudest own voice; its vocabulary is just the topic's name.
         weight *= scoring.title_multiplier
@@ -348,11 +446,27 @@ def _hit(
     ):
         weight *= scoring.rebuttal_factor
     if counted:
-        # Repetition adds less and less: the k-th occurrence of one rule counts 1/k.
-        seen = occurrences.get(rule.rule_id, 0) + 1
-        occurrences[rule.rule_id] = seen
-        weight /= seen
-    evidence = Evidence(
+        weight /= _occurrence(occurrences, rule)
+    return _Hit(rule, start, end, _evidence(doc, rule, kind, start, end, sentence, weight, voice), counted)
+
+
+def _occurrence(occurrences: dict[str, int], rule: Rule) -> int:
+    """Count one more counted match of `rule`: repetition adds less and less, the k-th occurrence counts 1/k."""
+    seen = occurrences[rule.rule_id] = occurrences.get(rule.rule_id, 0) + 1
+    return seen
+
+
+def _evidence(
+    doc: Document,
+    rule: Rule,
+    kind: str,
+    start: int,
+    end: int,
+    sentence: Sentence | None,
+    weight: float,
+    voice: VoiceKind,
+) -> Evidence:
+    return Evidence(
         rule_id=rule.rule_id,
         kind=kind,
         matched=doc.original[start:end],
@@ -361,7 +475,52 @@ def _hit(
         voice=voice,
         language=rule.language,
     )
+
+
+def _rebutted_hit(
+    doc: Document,
+    rules: LanguageRules,
+    rule: Rule,
+    start: int,
+    end: int,
+    sentence: Sentence | None,
+    voice: VoiceKind,
+    occurrences: dict[str, int],
+) -> _Hit:
+    """The other side reported ("Critics say ...") and rebutted in the author's next words: the author's side."""
+    counted = sentence is not None and _rebutted(doc, rules, sentence, end)
+    weight = rule.weight / _occurrence(occurrences, rule) if counted else 0.0
+    evidence = _evidence(doc, rule, "rebutted", start, end, sentence, weight, "own" if counted else voice)
     return _Hit(rule, start, end, evidence, counted)
+
+
+# How many sentences after the report its rebuttal may open.
+_REBUTTAL_REACH = 2
+
+
+def _rebutted(doc: Document, rules: LanguageRules, sentence: Sentence, end: int) -> bool:
+    """Whether the author answers the words ending at `end`: a turn later in the same sentence (", but ...") or the
+    next sentence opening with an adversative in the author's own voice ("But ...", "Pero ...", "Ale ...")."""
+    if rules.adversative is None:
+        return False
+    folded = doc.folded_sentence(sentence)
+    after = doc.fold_offset(end) - doc.fold_offset(sentence.start)
+    for turn in word_matches(rules.adversative, folded, after):
+        if folded[: turn.start()].rstrip().endswith((",", ";", ":", "–", "—")):
+            return doc.span_at(doc.to_original(doc.fold_offset(sentence.start) + turn.start())) is None
+    # The report may run on for a sentence ("Critics say X. They add Y. But ..."), within its paragraph.
+    for following in range(sentence.index + 1, min(sentence.index + 1 + _REBUTTAL_REACH, len(doc.sentences))):
+        nxt = doc.sentences[following]
+        if _rebuttal(doc, rules, following):
+            own = nxt.paragraph not in doc.quoted_paragraphs and not doc.attributed(nxt, rules)
+            return own and doc.span_at(nxt.start) is None
+        if nxt.paragraph != sentence.paragraph:
+            break
+    return False
+
+
+# Punctuation that closes a negated clause before the match.
+_CLAUSE_MARKS = (",", ";", ":", "–", "—", "(", ")")
 
 
 def _negated(doc: Document, rules: LanguageRules, scoring: Scoring, sentence_start: int, start: int) -> bool:
@@ -377,8 +536,11 @@ def _negated(doc: Document, rules: LanguageRules, scoring: Scoring, sentence_sta
     last = matches[-1]
     if rules.negation_exceptions is not None and rules.negation_exceptions.match(before, last.start()):
         return False
-    between = before[last.end() :].split()
-    return len(between) <= scoring.negation_window
+    rest = before[last.end() :]
+    if any(mark in rest for mark in _CLAUSE_MARKS):
+        return False  # "it does not hold up, and Amnesty was right": the negation ended with its clause
+    words = [token for token in rest.split() if any(char.isalnum() for char in token)]  # a quote mark is no word
+    return len(words) <= scoring.negation_window
 
 
 def _voices(ruleset: RuleSet, doc: Document) -> tuple[Voice, ...]:

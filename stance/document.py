@@ -46,6 +46,7 @@ class Document:
     _index: WordIndex | None = None
     _snippets: dict[int, str] = field(default_factory=dict)
     _rebuttals: dict[int, bool] = field(default_factory=dict)
+    _openers: dict[int, int] = field(default_factory=dict)
     _concessions: dict[int, int | None] = field(default_factory=dict)
     _outside: dict[int, str] = field(default_factory=dict)
     _folded_sentences: dict[int, str] = field(default_factory=dict)

@@ -27,7 +27,7 @@ class Evidence:
     """One rule match that moved the decision, kept so that every label can be defended."""
 
     rule_id: str  # stable id from the rule file, e.g. "en.support.decriminalisation_protects"
-    kind: str  # "relevance" | "stance" | "framing" | "claim" | "actor" | "negation"
+    kind: str  # "relevance" | "stance" | "framing" | "claim" | "rebutted" | "actor" | "negation"
     matched: str  # the text the rule matched, as written in the article
     snippet: str  # the sentence around the match, at most ~300 characters
     weight: float  # signed contribution: > 0 supportive, < 0 opposed, 0 for relevance-only evidence

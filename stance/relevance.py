@@ -76,6 +76,10 @@ def judge_relevance(ruleset: RuleSet, doc: Document, language: str, known: bool)
             found = _anchored(settings, extended, subjects, events, lead, subject_sentences)
     if found is None:
         found = _sustained(settings, anchors, subjects, events, subject_sentences)
+    pair_rule = "relevance.anchor_subject"
+    if found is None and settings.decision_names:
+        found = _decision_named(doc, settings, anchors, language, known)
+        pair_rule = "relevance.decision_named"
     if found is None:
         return RelevanceFinding(False)
     pair, event = found
@@ -85,7 +89,7 @@ def judge_relevance(ruleset: RuleSet, doc: Document, language: str, known: bool)
     _, (e_sentence, e_text) = event
     evidence = [
         Evidence(
-            rule_id="relevance.anchor_subject",
+            rule_id=pair_rule,
             kind="relevance",
             matched=f"{a_text} … {s_text}",
             snippet=doc.snippet(doc.sentences[s_sentence], doc.sentences[s_sentence].start),
@@ -153,6 +157,20 @@ def _sustained(
         text = events.get(index)
         if text is not None:
             return pair, (pair[1], (index, text))
+    return None
+
+
+def _decision_named(
+    doc: Document, settings: Relevance, anchors: dict[int, str], language: str, known: bool
+) -> tuple[tuple[tuple[int, str], tuple[int, str]], tuple[tuple[int, str], tuple[int, str]]] | None:
+    """The organisation beside the press's own name for the decision ("Amnesty ... the vote in Dublin"), the name
+    in the author's words: the decision is then the topic, whether or not the subject is spelled out."""
+    names = _sentence_hits(doc, _patterns(settings.decision_names, language, known), quotes_ok=False)
+    for index, name in sorted(names.items()):
+        for anchor in range(index - settings.window, index + settings.window + 1):
+            if anchor in anchors:
+                pair = ((anchor, anchors[anchor]), (index, name))
+                return pair, pair
     return None
 
 

@@ -24,7 +24,9 @@ SIDES: tuple[str, ...] = ("supportive", "opposed")
 # "claim": an argument characteristic of one side (e.g. "demand fuels trafficking", "criminalisation pushes the trade
 # underground"); it counts fully in opinion pieces and only `claim_news_factor` of its weight in news reports,
 # which state such arguments only as attributed positions.
-RULE_KINDS: tuple[str, ...] = ("stance", "framing", "claim")
+# "rebutted": words that report the other side ("critics say", "los críticos dicen"); they count for the rule's
+# side only when the author's next words rebut them ("Critics say X. But ...", "..., but they are wrong").
+RULE_KINDS: tuple[str, ...] = ("stance", "framing", "claim", "rebutted")
 ACTOR_SIDES: tuple[str, ...] = ("supportive", "opposed", "neutral")
 ANY_LANGUAGE = "*"
 # Weights beyond +/-5 would let one phrase outvote a whole article; the scale of a single strong cue is about 2-3.
@@ -44,6 +46,8 @@ VOICE_KEYS: tuple[str, ...] = (
     "statement",
     "self_reference",
     "interview",
+    "opinion_label",
+    "author_note",
 )
 
 
@@ -58,7 +62,7 @@ class Rule:
     rule_id: str  # "<language>.<side>.<id>", stable across versions of the file
     language: str
     side: str
-    kind: str  # "stance" (an evaluative phrase), "framing" (vocabulary one side prefers) or "claim" (an argument)
+    kind: str  # "stance" (evaluative phrase), "framing" (a side's vocabulary), "claim" (argument), "rebutted"
     weight: float  # signed: > 0 supportive, < 0 opposed
     pattern: re.Pattern[str]
     origin: str
@@ -98,6 +102,11 @@ class LanguageRules:
     self_reference: re.Pattern[str] | None = None
     # An interview naming itself in its headline or introduction ("we asked her", "im Gespräch", "entretien").
     interview: re.Pattern[str] | None = None
+    # A rubric that makes a piece opinion by itself: "Opinion", "Leserbrief", "EDITORIALE" as a heading line of a
+    # few words or as the headline's prefix ("Comment: ...", "Meinung | ...").
+    opinion_label: re.Pattern[str] | None = None
+    # The author's note of an opinion piece: "She writes in a personal capacity", "X is a professor of ...".
+    author_note: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +132,10 @@ class Relevance:
     # Per language: words that refer back to the organisation ("the organisation", "la organización"); they count
     # as the anchor in the sentences after the organisation is first named.
     coreferents: tuple[tuple[str, Terms], ...] = ()
+    # Per language: the press's own names for the decision ("the Dublin vote", "der Beschluss von Dublin",
+    # "beslutet i Dublin"). Named in the author's words beside the organisation, they make a text relevant even
+    # where the subject goes unnamed (a report on members leaving "after the decision in Dublin").
+    decision_names: tuple[tuple[str, Terms], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,7 +376,7 @@ def _keys(
     rules = [r for lang in language_rules if code is None or lang.code == code for r in lang.rules]
     for prefixes in [r.prefixes for r in rules] + [a.prefixes for a in actors]:
         keys |= prefixes or set()
-    tables = relevance.subject + relevance.events + relevance.coreferents
+    tables = relevance.subject + relevance.events + relevance.coreferents + relevance.decision_names
     terms = [relevance.anchors] + [t for c, t in tables if code is None or c in (code, ANY_LANGUAGE)]
     for term in terms:
         keys |= term.prefixes or set()
@@ -427,7 +440,7 @@ def _relevance(rf: RuleFile, value: Any) -> Relevance:
     table = rf.table(
         value,
         "relevance",
-        {"anchors", "subject", "events", "coreferents", "window", "lead_sentences", "earliest_year"},
+        {"anchors", "subject", "events", "coreferents", "decision_names", "window", "lead_sentences", "earliest_year"},
         {"anchors", "subject", "events"},
     )
     return Relevance(
@@ -438,6 +451,7 @@ def _relevance(rf: RuleFile, value: Any) -> Relevance:
         lead_sentences=rf.integer(table.get("lead_sentences", 2), "relevance.lead_sentences", 0, 10),
         earliest_year=rf.integer(table.get("earliest_year", 1900), "relevance.earliest_year", 1900, 2100),
         coreferents=_per_language(rf, table.get("coreferents", {}), "relevance.coreferents"),
+        decision_names=_per_language(rf, table.get("decision_names", {}), "relevance.decision_names"),
     )
 
 
@@ -546,6 +560,8 @@ def _language(
         statement=cues("statement"),
         self_reference=cues("self_reference"),
         interview=cues("interview"),
+        opinion_label=cues("opinion_label"),
+        author_note=cues("author_note"),
     )
 
 

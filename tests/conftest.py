@@ -11,6 +11,20 @@ from tests.loopback import LoopbackServer
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+# Modules whose tests kill real processes mid-write and check what survives (marked `crash`, left out of `make
+# test-fast` with the Prefect-harness and slow tests).
+CRASH_MODULES = frozenset({"test_crash_safety"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that runs real Prefect flows (`flow`, by its use of the harness) or crash tests (`crash`)."""
+    for item in items:
+        if "prefect_harness" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.flow)
+        if item.module is not None and item.module.__name__.rsplit(".", 1)[-1] in CRASH_MODULES:
+            item.add_marker(pytest.mark.crash)
+
+
 @pytest.fixture
 def server() -> Iterator[LoopbackServer]:
     srv = LoopbackServer(root=FIXTURES / "site").start()

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
+from tests.builders import loopback_settings
 from tests.conftest import FIXTURES
 from tests.loopback import LoopbackServer, Request
-from tests.test_ingest_flow import _config
 from warehouse import store
 from warehouse.db import connect
 
@@ -107,7 +107,7 @@ def server(site_server: LoopbackServer) -> Iterator[LoopbackServer]:
 
 @pytest.fixture(scope="module")
 def clean_state(tmp_path_factory: pytest.TempPathFactory, site_server: LoopbackServer) -> dict[str, Any]:
-    settings = _config(tmp_path_factory.mktemp("clean"), site_server)
+    settings = loopback_settings(tmp_path_factory.mktemp("clean"), site_server)
     process = _start(settings.config_path)
     _out, err = process.communicate(timeout=120)
     assert process.returncode == 0, err
@@ -128,7 +128,7 @@ def test_sigkill_then_rerun_equals_a_clean_run(
 ) -> None:
     site = StallingSite(server)
     site.stall_from = stall_from
-    settings = _config(tmp_path, server)
+    settings = loopback_settings(tmp_path, server)
     process = _start(settings.config_path)
     try:
         assert site.reached.wait(60), process.stderr.read() if process.poll() is not None else "no stall reached"
@@ -152,7 +152,7 @@ def test_sigkill_then_rerun_equals_a_clean_run(
 def test_two_ingests_at_once_one_runs_the_other_says_why(tmp_path: Path, server: LoopbackServer) -> None:
     site = StallingSite(server)
     site.stall_from = 1
-    settings = _config(tmp_path, server)
+    settings = loopback_settings(tmp_path, server)
     # The first run's stalled page must outlast the second run however slowly the machine starts it: with the
     # usual 5 s fetch timeout, a loaded machine timed the page out first and the run stored 2 articles, not 4.
     config = settings.config_path
@@ -170,11 +170,13 @@ def test_two_ingests_at_once_one_runs_the_other_says_why(tmp_path: Path, server:
     _out, err = first.communicate(timeout=120)
     assert first.returncode == 0, err
     with connect(settings.warehouse_path, read_only=True) as con:
-        # Integrity: every table scans completely and no key is duplicated.
-        for (table,) in con.execute(
-            "select table_name from information_schema.tables where table_type = 'BASE TABLE'"
+        # Integrity: every table (of the warehouse and of the raw pages' file) scans completely and no key is
+        # duplicated.
+        for catalog, schema, table in con.execute(
+            "select table_catalog, table_schema, table_name from information_schema.tables"
+            " where table_type = 'BASE TABLE'"
         ).fetchall():
-            con.execute(f'select * from "{table}"').fetchall()
+            con.execute(f'select * from "{catalog}"."{schema}"."{table}"').fetchall()
         assert con.execute("select count(*) - count(distinct url) from articles").fetchall() == [(0,)]
         assert con.execute("select count(*) from coverage").fetchall()[0][0] == 4
 
@@ -186,7 +188,7 @@ def test_pages_written_without_their_articles_are_replaced_by_the_next_run(
     file): a run killed between the two leaves pages whose articles are still pending. The next run fetches those
     articles and stores their pages again, and the warehouse is the one a clean run makes."""
     StallingSite(server)
-    settings = _config(tmp_path, server)
+    settings = loopback_settings(tmp_path, server)
     stale = [
         {"url": url, "fetched_at": datetime(2015, 8, 11, tzinfo=UTC), "content_type": "text/html",
          "compression": "zlib", "bytes": 1, "body": zlib.compress(b"<p>an older copy</p>")}
@@ -218,7 +220,7 @@ def test_an_interrupted_ingest_stops_in_seconds_with_one_line_and_the_next_run_f
     site = StallingSite(server)
     site.stall_from = 2  # one article fetched, the second hangs
     site.max_stall_s = 60.0
-    settings = _config(tmp_path, server)
+    settings = loopback_settings(tmp_path, server)
     home = tmp_path / "prefect"
     process = _ingest(settings.config_path, home)
     try:

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import hashlib
-import random
 import re
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from extractors.dedupe import STORY_THRESHOLD, _smallest, assign_stories, shingles, similarity, sketch
 
@@ -110,10 +111,17 @@ def test_sketch_values_are_stable() -> None:
     )
 
 
-def test_smallest_is_sorted_prefix_also_when_the_bound_catches_too_few() -> None:
-    rng = random.Random(5)
-    uniform = {rng.getrandbits(63) for _ in range(2000)}
-    high = {(1 << 62) + rng.getrandbits(61) for _ in range(2000)}  # nothing under the bound: the full sort
-    for values in (uniform, high, set(range(300)), set()):
-        for count in (64, 1, 0):
-            assert _smallest(values, count) == tuple(sorted(values)[:count])
+@given(
+    st.one_of(
+        st.sets(st.integers(0, (1 << 63) - 1), max_size=2000),
+        # Nothing under the bound: the full sort.
+        st.sets(st.integers(1 << 62, (1 << 63) - 1), max_size=2000),
+        st.just(set(range(300))),
+    ),
+    st.sampled_from([64, 1, 0]),
+)
+# Large sets, as real sketches have: spread over the whole range, and all above the bound.
+@example(values={i * 4_611_686_018_427_387 for i in range(2000)}, count=64)
+@example(values={(1 << 62) + i * 1_152_921_504_606_846 // 1000 for i in range(2000)}, count=64)
+def test_smallest_is_sorted_prefix_also_when_the_bound_catches_too_few(values: set[int], count: int) -> None:
+    assert _smallest(values, count) == tuple(sorted(values)[:count])

@@ -8,25 +8,9 @@ from typing import Any
 import pytest
 
 from flows.settings import Settings, load_settings
+from tests.builders import loopback_settings
 from tests.loopback import LoopbackServer
 from warehouse.db import connect
-
-
-def _config(tmp_path: Path, server: LoopbackServer) -> Settings:
-    lines = [
-        "[warehouse]", 'path = "pw.duckdb"', "[reports]", 'dir = "reports"',
-        "[fetch]", "allow_private_networks = true", "per_host_delay_s = 0.0", "timeout_s = 5.0",
-    ]  # fmt: skip
-    for path, name in [
-        ("/feed.rss", "Harbour Ledger"),
-        ("/feed.atom", ""),
-        ("/broken.rss", "Broken"),
-        ("/none.rss", ""),
-    ]:
-        lines += ["[[feeds]]", f'url = "{server.url(path)}"', f'name = "{name}"']
-    config = tmp_path / "presswatch.toml"
-    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return load_settings(config)
 
 
 def _snapshot(path: Path) -> dict[str, Any]:
@@ -75,7 +59,7 @@ def _check_first_run(settings: Settings, summary: dict[str, Any]) -> None:
 def test_ingest_without_prefect_then_again_adds_nothing(tmp_path: Path, server: LoopbackServer) -> None:
     from flows.ingest import run_ingest
 
-    settings = _config(tmp_path, server)
+    settings = loopback_settings(tmp_path, server)
     from dataclasses import asdict
 
     _check_first_run(settings, asdict(run_ingest(settings, orchestrated=False)))
@@ -93,7 +77,7 @@ def test_ingest_flow_under_prefect_and_weekly_report(
     from flows.ingest import ingest_flow
     from flows.report_flow import weekly_report_flow
 
-    settings = _config(tmp_path, server)
+    settings = loopback_settings(tmp_path, server)
     _check_first_run(settings, ingest_flow(str(settings.config_path)))
     before = _snapshot(settings.warehouse_path)
     again = ingest_flow(str(settings.config_path))
@@ -111,7 +95,7 @@ def test_reextract_rebuilds_text_from_stored_pages_without_fetching(tmp_path: Pa
     from flows.ingest import reextract_stored, run_ingest
     from flows.pipeline import load_rulesets
 
-    settings = _config(tmp_path, server)
+    settings = loopback_settings(tmp_path, server)
     run_ingest(settings, orchestrated=False)
     with connect(settings.warehouse_path) as con:
         pages = con.execute("select count(*), sum(bytes), sum(octet_length(body)) from pages").fetchall()[0]

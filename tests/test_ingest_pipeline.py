@@ -17,9 +17,8 @@ from extractors.fetch import BackgroundFetcher, FetchPolicy, FetchRequest
 from flows import articles, ingest, pipeline
 from flows.pipeline import RunSummary
 from flows.settings import Settings
-from tests.builders import article_row, warehouse_at_version
+from tests.builders import article_row, loopback_settings, warehouse_at_version
 from tests.loopback import LoopbackServer, Request
-from tests.test_ingest_flow import _config
 from warehouse import store
 from warehouse.db import connect
 
@@ -51,8 +50,8 @@ def _stored(path: Path) -> dict[str, tuple[Any, ...]]:
 def test_pool_workers_give_the_warehouse_the_in_process_path_gives(tmp_path: Path, server: LoopbackServer) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    in_process = _config(tmp_path / "a", server)
-    pooled = _config(tmp_path / "b", server)
+    in_process = loopback_settings(tmp_path / "a", server)
+    pooled = loopback_settings(tmp_path / "b", server)
     _discover(in_process)
     _discover(pooled)
     rulesets = pipeline.load_rulesets(pooled)

@@ -11,8 +11,7 @@ import pytest
 
 from flows.review import shell_quoted
 from stance.model import Evidence, StanceResult
-from tests.builders import article_row, result, write
-from tests.test_cli import run
+from tests.builders import article_row, result, run_cli, write
 from warehouse.labels import save_label
 
 
@@ -69,7 +68,7 @@ def _titles(out: str) -> list[str]:
 def test_review_lists_the_least_sure_first_without_labelled_off_topic_or_unruled_articles(
     config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out, err = run(["--config", str(config), "review", "--week", "2015-W33"], capsys, monkeypatch)
+    code, out, err = run_cli(["--config", str(config), "review", "--week", "2015-W33"], capsys, monkeypatch)
     assert code == 0, err
     assert _titles(out) == ["Unsure", "Middle", "Sure"]
     assert "the 3 least sure of 3 relevant articles without a human label" in out
@@ -86,23 +85,25 @@ def test_review_lists_the_least_sure_first_without_labelled_off_topic_or_unruled
 def test_review_limit_and_the_printed_command_labels_the_article(
     config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out, _ = run(["--config", str(config), "review", "--week", "2015-W33", "--limit", "1"], capsys, monkeypatch)
+    code, out, _ = run_cli(
+        ["--config", str(config), "review", "--week", "2015-W33", "--limit", "1"], capsys, monkeypatch
+    )
     assert code == 0 and _titles(out) == ["Unsure"]
     assert "the 1 least sure of 3" in out
     command = next(line.strip() for line in out.splitlines() if " label " in line)
     assert command == ("presswatch label 'http://a.example/unsure?id=1&x=2' --topic amnesty-2015 --stance neutral")
     # Pasted as printed (the shell removes the quotes), it stores the label; the article then leaves the list.
     argv = shlex.split(command)[1:]
-    code, out, err = run(["--config", str(config), *argv[:-1], "opposed"], capsys, monkeypatch)
+    code, out, err = run_cli(["--config", str(config), *argv[:-1], "opposed"], capsys, monkeypatch)
     assert code == 0, err
-    code, out, _ = run(["--config", str(config), "review", "--week", "2015-W33"], capsys, monkeypatch)
+    code, out, _ = run_cli(["--config", str(config), "review", "--week", "2015-W33"], capsys, monkeypatch)
     assert _titles(out) == ["Middle", "Sure"]
 
 
 def test_review_of_a_week_without_candidates_says_so_in_one_line(
     config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out, err = run(["--config", str(config), "review", "--week", "2015-W40"], capsys, monkeypatch)
+    code, out, err = run_cli(["--config", str(config), "review", "--week", "2015-W40"], capsys, monkeypatch)
     assert code == 0 and err == ""
     assert out == "2015-W40: no relevant article without a human label for amnesty-2015; nothing to review\n"
 
@@ -117,7 +118,7 @@ def test_review_of_a_week_without_candidates_says_so_in_one_line(
 def test_review_refuses_bad_input_in_one_line(
     argv: list[str], fragment: str, config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out, err = run(["--config", str(config), "review", *argv], capsys, monkeypatch)
+    code, out, err = run_cli(["--config", str(config), "review", *argv], capsys, monkeypatch)
     assert code != 0 and out == "" and fragment in err and err.count("\n") == 1
 
 
@@ -126,14 +127,14 @@ def test_review_defaults_to_the_last_complete_week(
 ) -> None:
     from flows.report import default_week
 
-    code, out, _ = run(["--config", str(config), "review"], capsys, monkeypatch)
+    code, out, _ = run_cli(["--config", str(config), "review"], capsys, monkeypatch)
     assert code == 0 and out.startswith(f"{default_week()}: no relevant article")
 
 
 def test_the_weekly_report_counts_the_articles_to_review_and_names_the_command(
     config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out, err = run(["--config", str(config), "report", "--week", "2015-W33"], capsys, monkeypatch)
+    code, out, err = run_cli(["--config", str(config), "report", "--week", "2015-W33"], capsys, monkeypatch)
     assert code == 0, err
     text = Path(out.strip()).read_text(encoding="utf-8")
     quality = text.split("## Data quality", 1)[1].split("## Method", 1)[0]

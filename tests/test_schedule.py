@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.builders import loopback_settings
 from tests.loopback import LoopbackServer
-from tests.test_ingest_flow import _config
 from warehouse.db import connect
 
 
@@ -23,7 +23,7 @@ def test_serve_deployments_have_schedules_and_ingest_runs(
 
     from flows.schedule import INGEST_DEPLOYMENT, REPORT_DEPLOYMENT, build_deployments
 
-    settings = _config(tmp_path, server)
+    settings = loopback_settings(tmp_path, server)
     deployments = {d.name: d for d in build_deployments(settings)}
     custom = {
         d.name: d for d in build_deployments(settings.with_overrides(ingest_every_minutes=15, report_cron="30 7 * * 2"))

@@ -47,14 +47,14 @@ enabled = ["amnesty-2015"]
         pytest.param("[warehouse]\npaht = 'x'\n", "warehouse.paht", "unknown key", id="unknown-nested"),
         pytest.param("colour = 1\n", "colour", "unknown key", id="unknown-top"),
         pytest.param("[fetch]\nper_host_delay_s = 'slow'\n", "fetch.per_host_delay_s", "number", id="bad-type"),
-        pytest.param("[fetch]\nper_host_concurrency = 0\n", "fetch.per_host_concurrency", "positive", id="zero"),
+        pytest.param("[fetch]\nper_host_concurrency = 0\n", "fetch.per_host_concurrency", "from 1 to 16", id="zero"),
         pytest.param("[fetch]\nrespect_robots = 1\n", "fetch.respect_robots", "true or false", id="bool"),
         pytest.param("[[feeds]]\nurl = 'ftp://x'\n", "feeds[0].url", "http(s)", id="feed-scheme"),
-        pytest.param("[[feeds]]\nname = 'x'\n", "feeds[0].url", "non-empty", id="feed-no-url"),
+        pytest.param("[[feeds]]\nname = 'x'\n", "feeds[0].url", "missing", id="feed-no-url"),
         pytest.param("[[feeds]]\nurl = 'https://a/'\nlabel = 'x'\n", "feeds[0].label", "unknown key", id="feed-key"),
         pytest.param("[topics]\nenabled = 'amnesty'\n", "topics.enabled", "list", id="topics"),
         pytest.param(
-            "[schedule]\ningest_every_minutes = 0\n", "schedule.ingest_every_minutes", "at least 1", id="interval"
+            "[schedule]\ningest_every_minutes = 0\n", "schedule.ingest_every_minutes", "from 1 to 10080", id="interval"
         ),
         pytest.param("[schedule]\nreport_cron = 'mondays'\n", "schedule.report_cron", "five fields", id="cron"),
         pytest.param("[schedule]\nevery = 5\n", "schedule.every", "unknown key", id="schedule-key"),

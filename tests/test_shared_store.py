@@ -14,9 +14,9 @@ import pytest
 
 from flows.ingest import run_ingest, write_batch
 from flows.settings import load_settings
+from tests.builders import loopback_settings
 from tests.conftest import FIXTURES
 from tests.loopback import LoopbackServer
-from tests.test_ingest_flow import _config
 from warehouse import postgres, store
 from warehouse.analyst import QueryError, run_query
 from warehouse.db import connect, migration_files
@@ -65,7 +65,7 @@ def test_an_ingest_into_postgres_stores_what_one_into_a_duckdb_file_does(
     tmp_path: Path, site: LoopbackServer, pg_url: str
 ) -> None:
     (tmp_path / "file").mkdir()
-    local = _config(tmp_path / "file", site)
+    local = loopback_settings(tmp_path / "file", site)
     shared = replace(local, warehouse_url=pg_url)
     first = run_ingest(shared, orchestrated=False)
     run_ingest(local, orchestrated=False)
@@ -82,7 +82,7 @@ def test_an_ingest_into_postgres_stores_what_one_into_a_duckdb_file_does(
 
 def _batch(tmp_path: Path, site: LoopbackServer, pg_url: str) -> tuple[list[dict[str, Any]], list[Any]]:
     """A real batch (rows and stances) of the fixture site, as an ingest run produced it."""
-    local = _config(tmp_path, site)
+    local = loopback_settings(tmp_path, site)
     run_ingest(local, orchestrated=False)
     with connect(local.warehouse_path, read_only=True) as con:
         cursor = con.execute(f"SELECT {', '.join(store.ARTICLE_COLUMNS)} FROM articles WHERE text IS NOT NULL")
@@ -144,7 +144,7 @@ def test_a_batch_is_one_transaction_on_postgres(tmp_path: Path, site: LoopbackSe
 
 
 def test_analyst_sql_on_postgres_reads_and_never_writes(tmp_path: Path, site: LoopbackServer, pg_url: str) -> None:
-    settings = replace(_config(tmp_path, site), warehouse_url=pg_url)
+    settings = replace(loopback_settings(tmp_path, site), warehouse_url=pg_url)
     run_ingest(settings, orchestrated=False)
     result = run_query(pg_url, "SELECT stance, count(*) AS n FROM coverage WHERE url LIKE $p GROUP BY 1", {"p": "%"})
     assert result.columns == ("stance", "n") and sum(n for _, n in result.rows) > 0
@@ -196,7 +196,7 @@ def test_reports_export_and_review_read_the_shared_store_as_they_read_the_file(
     from warehouse.export import export_views
 
     (tmp_path / "file").mkdir()
-    local = _config(tmp_path / "file", site)
+    local = loopback_settings(tmp_path / "file", site)
     shared = replace(local, warehouse_url=pg_url, reports_dir=tmp_path / "shared-reports")
     run_ingest(local, orchestrated=False)
     run_ingest(shared, orchestrated=False)
@@ -229,7 +229,7 @@ def test_labels_feeds_and_reclassify_write_the_shared_store(tmp_path: Path, site
     from flows.pipeline import load_rulesets
     from warehouse.labels import labelled_articles, save_label
 
-    settings = replace(_config(tmp_path, site), warehouse_url=pg_url)
+    settings = replace(loopback_settings(tmp_path, site), warehouse_url=pg_url)
     run_ingest(settings, orchestrated=False)
     url, stance = run_query(pg_url, "SELECT url, stance FROM coverage WHERE relevant ORDER BY url LIMIT 1").rows[0]
     other = "opposed" if stance != "opposed" else "supportive"

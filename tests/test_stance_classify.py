@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -11,28 +10,8 @@ from stance.classify import classify
 from stance.document import Document
 from stance.model import FLAG_NO_RULES_FOR_LANGUAGE, FLAG_UNCERTAIN, StanceResult
 from stance.rules import RuleSet, load_ruleset
-
-ROOT = Path(__file__).resolve().parent.parent
-RULES = ROOT / "topics" / "amnesty-2015.toml"
-FIXTURES = Path(__file__).parent / "fixtures" / "stance"
-
-
-@dataclass(frozen=True)
-class Fixture:
-    name: str
-    title: str
-    language: str | None
-    expect: str
-    text: str
-
-
-def read_fixture(path: Path) -> Fixture:
-    head, body = path.read_text(encoding="utf-8").split("\n---\n", 1)
-    meta = {key.strip(): value.strip() for key, value in (line.split(":", 1) for line in head.splitlines())}
-    return Fixture(path.stem, meta["title"], meta["language"] or None, meta["expect"], body)
-
-
-FIXTURE_FILES = sorted(FIXTURES.glob("*.txt"))
+from tests.builders import FIXTURE_FILES, RULES, read_fixture
+from tests.builders import STANCE_FIXTURES as FIXTURES
 
 
 @pytest.fixture(scope="module")
@@ -351,3 +330,55 @@ def test_the_author_citing_evidence_is_not_reported_speech(ruleset: RuleSet) -> 
 )
 def test_coreferents_in_other_languages(ruleset: RuleSet, language: str, text: str) -> None:
     assert run(ruleset, "", text, language).relevant
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "relevant"),
+    [
+        pytest.param("sv", "Medlemmar lämnar svenska Amnesty",
+                     "Svenska Amnesty har fått ett hundratal utträdesanmälningar sedan beslutet i Dublin, uppger "
+                     "organisationen.", True, id="sv-decision-in-dublin"),
+        pytest.param("de", "Abend in der Ortsgruppe",
+                     "Die Amnesty-Ortsgruppe trifft sich wie jeden Dienstag. Auf der Tagesordnung steht der "
+                     "Beschluss von Dublin.", True, id="de-beschluss-von-dublin"),
+        # Amnesty's Irish section is based in Dublin and is in the news on other subjects.
+        pytest.param("en", "Amnesty Ireland launches abortion campaign",
+                     "Amnesty International Ireland launched a campaign in Dublin on Monday to repeal the Eighth "
+                     "Amendment. Its director said the meeting in Dublin drew hundreds of supporters.", False,
+                     id="en-amnesty-ireland"),
+        # The name inside someone else's long quotation is not the author's account of the subject.
+        pytest.param("en", "Local group meets",
+                     "Amnesty's local group met on Tuesday. \"We will talk about many things tonight, including the "
+                     "decision in Dublin that everyone keeps asking us about,\" its chair said.", False,
+                     id="en-name-only-quoted"),
+    ],
+)  # fmt: skip
+def test_the_decisions_own_name_beside_the_organisation_makes_a_text_relevant(
+    ruleset: RuleSet, language: str, title: str, text: str, relevant: bool
+) -> None:
+    result = run(ruleset, title, text, language)
+    assert result.relevant is relevant
+    named = [e for e in result.evidence if e.rule_id == "relevance.decision_named"]
+    assert bool(named) is relevant
+
+
+@pytest.mark.parametrize(
+    ("text", "negated"),
+    [
+        # The negation ends with its clause: the verdict after the comma is the author's, unnegated.
+        pytest.param("The Nordic model does not hold up, and Amnesty was right to say so.", False,
+                     id="negation-ends-at-the-comma"),
+        pytest.param("The vote was not a victory for human rights.", True, id="negation-in-the-clause"),
+        # "right to say so" is the author's verdict on a speaker, not reported speech.
+        pytest.param("Amnesty was right to say so: the law fails sex workers.", False, id="right-to-say"),
+    ],
+)  # fmt: skip
+def test_negation_stays_in_its_clause_and_a_verdict_on_a_speaker_is_the_authors(
+    ruleset: RuleSet, text: str, negated: bool
+) -> None:
+    lead = "Amnesty International voted in Dublin for a policy on sex work. "
+    result = run(ruleset, "", lead + text)
+    verdicts = [e for e in result.evidence if e.rule_id in ("en.supportive.amnesty-is-right", "en.supportive.victory")]
+    assert verdicts and all(e.voice == "own" for e in verdicts)
+    assert all((e.kind == "negation") is negated for e in verdicts)
+    assert result.stance == ("neutral" if negated else "supportive")

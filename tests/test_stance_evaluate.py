@@ -16,7 +16,7 @@ from stance.evaluate import (
     seed_lexicon,
 )
 from stance.rules import load_ruleset
-from tests.test_stance_classify import FIXTURE_FILES, RULES, read_fixture
+from tests.builders import FIXTURE_FILES, RULES, read_fixture
 
 GOLD = ["supportive", "supportive", "opposed", "neutral", "off_topic", "off_topic"]
 PRED = ["supportive", "neutral", "opposed", "neutral", "off_topic", "supportive"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from stance.classify import _opinion_marks, _rebuttal, classify
+from stance.classify import _labelled_opinion, _opinion_marks, _rebuttal, classify
 from stance.document import Document
 from stance.errors import RuleFileError
 from stance.rules import RuleSet, load_ruleset
@@ -278,3 +278,141 @@ def test_opinion_marks_are_whole_words(ruleset: RuleSet) -> None:
     )
     assert _marks(ruleset, news) == 0
     assert _marks(ruleset, "We went to Dublin. Our view is clear. Governments should listen.") == 3
+
+
+# An argued piece with a mild own-voice lean: a rubric or an author's note, not its marks, says it is opinion.
+MILD = (
+    "Amnesty International's delegates voted in Dublin this week on a policy on sex work. "
+    "Public health researchers have documented for two decades how clients and sex workers meet. "
+    "Where condoms are seized as evidence, sex workers stop carrying them."
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "opinion"),
+    [
+        pytest.param("Opinion: the evidence on Amnesty's vote", MILD, True, id="headline-prefix"),
+        pytest.param("The evidence on Amnesty's vote", f"COMMENT\n\n{MILD}", True, id="rubric-line"),
+        pytest.param("The evidence on Amnesty's vote", f"{MILD}\n\nDr Jo Hart is a lecturer in epidemiology.",
+                     True, id="author-note"),
+        pytest.param("The evidence on Amnesty's vote", f"{MILD}\n\nShe writes in a personal capacity.", True,
+                     id="personal-capacity"),
+        pytest.param("Opinion polls and Amnesty's vote", MILD, False, id="word-in-a-headline"),
+        pytest.param("The evidence on Amnesty's vote", MILD, False, id="no-label"),
+        pytest.param("The evidence on Amnesty's vote", f"{MILD}\n\nJo Hart is a spokeswoman for the council.", False,
+                     id="news-tail-line"),
+    ],
+)  # fmt: skip
+def test_a_rubric_or_an_authors_note_makes_a_piece_opinion(title: str, text: str, opinion: bool) -> None:
+    ruleset = load_ruleset(RULES)
+    rules = ruleset.rules_for("en")
+    assert rules is not None
+    doc = Document.prepare(title, text, ruleset.word_keys_for("en"))
+    assert _labelled_opinion(doc, rules) is opinion
+    # The same mild lean is a side in an argued piece and stays neutral in a report.
+    stance = classify(ruleset, title=title, text=text, language="en").stance
+    assert stance == ("supportive" if opinion else "neutral")
+
+
+LEAD = "Amnesty International voted in Dublin to back a policy to decriminalise sex work. "
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "stance"),
+    [
+        pytest.param("en", LEAD + "Critics say it hands the trade to pimps. But the laws we have now do not catch "
+                     "pimps; they catch women who work together.", "supportive", id="en-critics-rebutted"),
+        pytest.param("en", LEAD + "Critics say it hands the trade to pimps, but the laws we have now catch women "
+                     "instead.", "supportive", id="en-turn-in-the-sentence"),
+        pytest.param("en", LEAD + "Critics say it hands the trade to pimps. They add that buyers will multiply. But "
+                     "the laws we have now catch women instead.", "supportive", id="en-report-runs-on"),
+        pytest.param("en", "Amnesty International's delegates voted in Dublin on prostitution laws. I exaggerate, "
+                     "say Amnesty's defenders. But the buyers are still there.", "opposed", id="en-inverted-order"),
+        pytest.param("en", "Amnesty International's delegates voted in Dublin on prostitution laws. Supporters of "
+                     "the decision say it brings safety. But the buyers are still there, and so is the debt.",
+                     "opposed", id="en-supporters-rebutted"),
+        # News answers one speaker with another: no rebuttal in the author's voice.
+        pytest.param("en", LEAD + "Critics say it hands the trade to pimps. But Amnesty said trafficking remains a "
+                     "crime.", "neutral", id="en-news-answers-with-a-speaker"),
+        pytest.param("en", LEAD + "Critics say it hands the trade to pimps. The final policy is due next year.",
+                     "neutral", id="en-not-rebutted"),
+        # The Nordic model's supporters are not the decision's: the phrase does not match.
+        pytest.param("en", LEAD + "Supporters of the Nordic model say it works. But the evidence is thin.",
+                     "neutral", id="en-other-supporters"),
+        pytest.param("es", "Amnistía Internacional votó en Dublín a favor de despenalizar el trabajo sexual. Los "
+                     "críticos dicen que eso es regalar el negocio a los proxenetas. Pero lo que tenemos hoy ya es un "
+                     "regalo para ellos.", "supportive", id="es-criticos-rebatidos"),
+        pytest.param("pl", "Amnesty International zdecydowała w Dublinie o dekryminalizacji prostytucji. Zwolennicy "
+                     "decyzji przekonują, że chodzi o bezpieczeństwo kobiet. Ale rynek urósł.", "opposed",
+                     id="pl-zwolennicy-odparci"),
+    ],
+)  # fmt: skip
+def test_the_other_side_reported_and_rebutted_in_the_authors_words_is_the_authors_side(
+    language: str, text: str, stance: str
+) -> None:
+    result = classify(load_ruleset(RULES), title="", text=text, language=language)
+    assert result.stance == stance
+    rebutted = [e for e in result.evidence if e.kind == "rebutted" and e.weight != 0]
+    assert bool(rebutted) is (stance != "neutral")
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "stance"),
+    [
+        pytest.param("en", LEAD + "It is easy to make fun of a human rights organisation that consults for two years. "
+                     "It is harder to dismiss what it found.", "supportive", id="en-easy-to-mock"),
+        pytest.param("sv", "Amnesty International röstade i Dublin för att avkriminalisera sexarbete. Det är bekvämt "
+                     "att avfärda Amnesty som naivt.", "supportive", id="sv-bekvamt-att-avfarda"),
+        # Reported, the same words are the speaker's.
+        pytest.param("en", "Amnesty International's delegates voted in Dublin on prostitution laws. The vote will be "
+                     "read by traffickers as good news.", "opposed", id="en-good-news-for-traffickers"),
+        pytest.param("en", LEAD + "\"It is easy to make fun of a human rights organisation that consults for two "
+                     "years,\" the council's chair said.", "neutral", id="en-quoted"),
+    ],
+)  # fmt: skip
+def test_defending_the_decision_against_its_easy_dismissal_is_the_authors_side(
+    language: str, text: str, stance: str
+) -> None:
+    assert classify(load_ruleset(RULES), title="", text=text, language=language).stance == stance
+
+
+def test_a_phrase_inside_a_longer_phrase_of_the_other_side_adds_nothing() -> None:
+    ruleset = load_ruleset(RULES)
+    text = "Amnesty International voted in Dublin for a policy on prostitution. The real betrayal would have been "
+    text += "ignoring the people it concerns."
+    result = classify(ruleset, title="", text=text, language="en")
+    matched = {e.rule_id: e.matched for e in result.evidence if e.kind != "relevance"}
+    assert "en.supportive.the-real-betrayal" in matched
+    assert "en.opposed.betrayal" not in matched  # "betrayal" lies inside the longer, more specific phrase
+    assert result.stance == "supportive"
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "stance"),
+    [
+        pytest.param("sv", "När Amnesty tappar sin kompass", "LEDARE\n\nAmnesty har i Dublin beslutat att verka för "
+                     "avkriminalisering av sexköp.", "opposed", id="sv-kompass"),
+        pytest.param("en", "Not in my name", "Amnesty International voted in Dublin to back the decriminalisation of "
+                     "the sex trade.", "opposed", id="en-not-in-my-name"),
+        # Reported, the slogan is the protesters'.
+        pytest.param("en", "Members protest Amnesty vote", "Amnesty International voted in Dublin to back the "
+                     "decriminalisation of the sex trade. \"Not in my name,\" read one placard outside.", "neutral",
+                     id="en-reported-slogan"),
+    ],
+)  # fmt: skip
+def test_lost_compass_and_not_in_my_name(language: str, title: str, text: str, stance: str) -> None:
+    assert classify(load_ruleset(RULES), title=title, text=text, language=language).stance == stance
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "stance"),
+    [
+        pytest.param("A hard choice, and the right one", "Amnesty International voted in Dublin this week to back "
+                     "the decriminalisation of consensual sex work between adults.", "supportive", id="headline-verdict"),
+        pytest.param("Sex worker groups react", "Amnesty International voted in Dublin to back the "
+                     "decriminalisation of sex work. Groups in South Africa and India also issued statements welcoming "
+                     "the decision.", "neutral", id="statements-reported"),
+    ],
+)  # fmt: skip
+def test_a_headline_verdict_counts_and_reported_statements_do_not(title: str, text: str, stance: str) -> None:
+    assert classify(load_ruleset(RULES), title=title, text=text, language="en").stance == stance

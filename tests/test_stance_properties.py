@@ -12,7 +12,7 @@ from stance.classify import classify
 from stance.model import StanceResult
 from stance.rules import load_ruleset
 from stance.text import ABBREVIATIONS
-from tests.test_stance_classify import FIXTURE_FILES, RULES, read_fixture
+from tests.builders import FIXTURE_FILES, RULES, read_fixture
 
 RULESET = load_ruleset(RULES)
 FIXTURES = [read_fixture(p) for p in FIXTURE_FILES]

@@ -8,7 +8,7 @@ import pytest
 
 from stance.classify import classify
 from stance.rules import load_ruleset
-from tests.test_stance_classify import RULES
+from tests.builders import RULES
 
 SEED = Path(__file__).resolve().parent.parent.parent / "shared" / "seed" / "amnesty-2015-article.txt"
 

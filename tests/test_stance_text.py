@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import random
 import re
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from stance.language import guess_language, normalise_language
 from stance.text import (
@@ -77,12 +78,13 @@ def test_folded_text_maps_back_to_the_original() -> None:
 # Texts for comparing the quick text helpers with their plain definitions: marks, odd spaces, letters that fold
 # to several, whitespace runs at either end and on their own.
 _TRICKY_ALPHABET = list("aZ ß İŉﬁẞΐ\n\t\u00a0\u2009\u202f\u2028\x1c“”„«»‹›'’‘´`‐‑-.!?…:;)]")
-_TRICKY = ["", " ", "  ", "ß", " ß ", "ß  ß", "\n\nß", "ß\n\n", "ﬃ  İ\tŉ", "ABC  “Q”\n\n  Straße X"] + [
-    "".join(random.Random(seed).choices(_TRICKY_ALPHABET, k=seed % 40)) for seed in range(400)
-]
+_TRICKY = ["", " ", "  ", "ß", " ß ", "ß  ß", "\n\nß", "ß\n\n", "ﬃ  İ\tŉ", "ABC  “Q”\n\n  Straße X"]
 
 
-@pytest.mark.parametrize("text", _TRICKY)
+TRICKY_TEXTS = st.one_of(st.sampled_from(_TRICKY), st.text(alphabet=st.sampled_from(_TRICKY_ALPHABET), max_size=40))
+
+
+@given(TRICKY_TEXTS)
 def test_quick_folding_helpers_equal_their_definitions(text: str) -> None:
     assert fold_quotes(text) == text.translate(_QUOTE_FOLD)
     assert collapse_whitespace(text) == re.sub(r"\s+", " ", text)
@@ -126,7 +128,7 @@ def _reference_map(original: str) -> tuple[str, list[int], list[int]]:
     return "".join(pieces), fold_starts, orig_starts
 
 
-@pytest.mark.parametrize("text", _TRICKY)
+@given(TRICKY_TEXTS)
 def test_folded_offsets_at_every_position(text: str) -> None:
     folded = Folded(text)
     expected_text, fold_starts, orig_starts = _reference_map(text)
@@ -145,10 +147,8 @@ def test_folded_offsets_at_every_position(text: str) -> None:
 _LOOK_BEHIND_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+|(?<=[:;])\s+(?=[\"“„«‘])")
 
 
-@pytest.mark.parametrize("seed", range(200))
-def test_sentence_ends_as_first_defined(seed: int) -> None:
-    rng = random.Random(seed)
-    text = "".join(rng.choices(list(".!?…:;\"'”’»)] \n\t“„«‘abc"), k=rng.randint(0, 80)))
+@given(st.text(alphabet=st.sampled_from(list(".!?…:;\"'”’»)] \n\t“„«‘abc")), max_size=80))
+def test_sentence_ends_as_first_defined(text: str) -> None:
     expected = []
     for number, (start, end) in enumerate(paragraphs(text)):
         cursor = start
@@ -205,7 +205,7 @@ def test_word_index_finds_exactly_what_a_plain_search_finds() -> None:
     from stance.prefix import WordIndex
     from stance.rules import load_ruleset
     from stance.text import word_matches
-    from tests.test_stance_classify import FIXTURE_FILES, RULES
+    from tests.builders import FIXTURE_FILES, RULES
 
     ruleset = load_ruleset(RULES)
     patterns = [(r.pattern, r.prefixes) for lang in ruleset.language_rules for r in lang.rules]

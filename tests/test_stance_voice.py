@@ -184,3 +184,136 @@ def test_organisations_first_person_verdicts_count_in_their_statements_not_in_ne
     ruleset: RuleSet, language: str, title: str, text: str, stance: str
 ) -> None:
     assert run(ruleset, title, text, language).stance == stance
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "stance"),
+    [
+        pytest.param("de", "Pressemitteilung",
+                     "PRESSEMITTEILUNG\n\nDas Bündnis Rote Laterne begrüßt den Beschluss von Amnesty International "
+                     "in Dublin, sich für die Entkriminalisierung der Sexarbeit einzusetzen.", "supportive",
+                     id="de-statement-names-itself"),
+        pytest.param("de", "Amnesty-Beschluss spaltet Verbände",
+                     "Das Bündnis Rote Laterne begrüßt den Beschluss von Amnesty International in Dublin, sich für "
+                     "die Entkriminalisierung der Sexarbeit einzusetzen. Der Frauenring verurteilt den Beschluss "
+                     "dagegen scharf.", "neutral", id="de-news-of-both-reactions"),
+        pytest.param("de", "Bündnis begrüßt Amnesty-Beschluss",
+                     "Das Bündnis Rote Laterne begrüßt den Beschluss von Amnesty International in Dublin, sich für "
+                     "die Entkriminalisierung der Sexarbeit einzusetzen.", "neutral", id="de-news-of-one-reaction"),
+        pytest.param("pt", "Nota à imprensa",
+                     "NOTA À IMPRENSA\n\nO Coletivo Rosa saúda a decisão tomada em Dublin pela Anistia "
+                     "Internacional de defender a descriminalização do trabalho sexual.", "supportive",
+                     id="pt-statement-names-itself"),
+        pytest.param("pt", "Coletivos reagem à decisão da Anistia",
+                     "O Coletivo Rosa saúda a decisão tomada em Dublin pela Anistia Internacional de defender a "
+                     "descriminalização do trabalho sexual. A Frente Abolicionista repudia a decisão.", "neutral",
+                     id="pt-news-of-both-reactions"),
+        pytest.param("en", "Statement",
+                     "STATEMENT\n\nThe Women's Forum condemns the decision taken by Amnesty International in Dublin "
+                     "to back the decriminalisation of the sex trade.", "opposed", id="en-statement-names-itself"),
+        # Amnesty named before the words: the statement reports Amnesty's view, which is not the issuer's.
+        pytest.param("en", "Statement",
+                     "STATEMENT\n\nAmnesty International welcomes the decision of its own council in Dublin to "
+                     "back the decriminalisation of sex work, its secretary general said.", "neutral",
+                     id="en-statement-reports-amnesty"),
+    ],
+)  # fmt: skip
+def test_a_statement_that_names_its_issuer_in_the_third_person_speaks_for_it_and_news_of_it_stays_neutral(
+    ruleset: RuleSet, language: str, title: str, text: str, stance: str
+) -> None:
+    assert run(ruleset, title, text, language).stance == stance
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "stance"),
+    [
+        pytest.param("sv", "Öppet brev till Amnesty Sverige",
+                     "Öppet brev\n\nVi är medlemmar i Amnesty sedan länge. Vi ber styrelsen att ta avstånd från "
+                     "beslutet i Dublin om att avkriminalisera sexköp.", "opposed", id="sv-letter-asks-distance"),
+        pytest.param("sv", "Medlemmar kräver besked av Amnesty",
+                     "Ett hundratal medlemmar uppmanar Amnesty Sverige att ta avstånd från beslutet i Dublin om att "
+                     "avkriminalisera sexköp, skriver de i ett brev.", "neutral", id="sv-news-of-the-request"),
+        pytest.param("de", "Frauenverbände fordern Umkehr",
+                     "Mehrere Frauenverbände haben Amnesty International aufgefordert, den Beschluss zur "
+                     "Entkriminalisierung der Sexarbeit zurückzunehmen.", "neutral", id="de-news-of-the-request"),
+        pytest.param("da", "Åbent brev: Vi står bag Amnestys beslutning",
+                     "Åbent brev\n\nVi er socialrådgivere og sundhedspersonale. Vi står bag Amnestys beslutning i "
+                     "Dublin om afkriminalisering af sexarbejde.", "supportive", id="da-letter-stands-behind"),
+    ],
+)  # fmt: skip
+def test_calls_to_distance_from_the_decision_or_to_stand_behind_it_count_in_letters_not_in_news_of_them(
+    ruleset: RuleSet, language: str, title: str, text: str, stance: str
+) -> None:
+    assert run(ruleset, title, text, language).stance == stance
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "stance"),
+    [
+        # A short dismissal rebuts the critics as "But ..." does.
+        pytest.param("de", "Kommentar",
+                     "Amnesty hat in Dublin beschlossen, sich für die Entkriminalisierung der Sexarbeit einzusetzen. "
+                     "Kritikerinnen sprechen von einem Geschenk an Zuhälter. Das ist nicht überzeugend.",
+                     "supportive", id="de-dismissal-rebuts"),
+        pytest.param("de", "Amnesty liegt richtig",
+                     "Amnesty hat in Dublin beschlossen, sich für die Entkriminalisierung der Sexarbeit einzusetzen.",
+                     "supportive", id="de-liegt-richtig"),
+        # "zu Recht" (rightly) qualifies anything; it is not a verdict on the decision.
+        pytest.param("de", "Kommentar",
+                     "Amnesty hat in Dublin beschlossen, sich für die Entkriminalisierung der Sexarbeit einzusetzen. "
+                     "Die Empörung darüber wäre zu Recht gewaltig, sagen manche.", "neutral", id="de-zu-recht"),
+        # A headline reporting a group's outrage is their reaction, not the outlet's.
+        pytest.param("de", "Amnesty für Straffreiheit bei Sexarbeit – Frauenverbände empört",
+                     "Amnesty International will sich für die Entkriminalisierung der Sexarbeit einsetzen, "
+                     "beschloss der Rat in Dublin.", "neutral", id="de-headline-reaction"),
+    ],
+)  # fmt: skip
+def test_german_dismissals_verdicts_and_headline_reactions(
+    ruleset: RuleSet, language: str, title: str, text: str, stance: str
+) -> None:
+    assert run(ruleset, title, text, language).stance == stance
+
+
+def test_the_author_denying_the_critics_word_in_scare_quotes_is_the_authors_voice(ruleset: RuleSet) -> None:
+    lead = "Amnesty International voted in Dublin for a policy to decriminalise sex work. "
+    denied = run(ruleset, "", lead + 'So no, I don\'t think Amnesty has "abandoned women".')
+    betrayal = [e for e in denied.evidence if e.rule_id == "en.opposed.betrayal"]
+    assert betrayal and all(e.voice == "own" and e.kind == "negation" and e.weight > 0 for e in betrayal)
+    # Reported, the same denial is the speaker's; unnegated, the quoted word is only mentioned.
+    reported = run(ruleset, "", lead + 'She said she does not think Amnesty has "abandoned women".')
+    mentioned = run(ruleset, "", lead + 'Critics say Amnesty has "abandoned women".')
+    for result in (reported, mentioned):
+        assert all(e.voice == "quoted" for e in result.evidence if e.rule_id == "en.opposed.betrayal")
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        pytest.param("fr", "Journal d'une travailleuse du sexe : le jour où Amnesty a voté",
+                     "BLOG\n\nMardi soir, Amnesty International a voté à Dublin pour la dépénalisation du travail du "
+                     "sexe. Je suis travailleuse du sexe depuis dix ans. Je n'ai jamais donné un centime à Amnesty. "
+                     "Je crois que je vais commencer.", id="fr-blog"),
+        pytest.param("en", "What the vote means to me",
+                     "BLOG\n\nAmnesty International voted in Dublin to back the decriminalisation of sex work. I have "
+                     "done sex work for nine years. Yesterday I cried on the bus.", id="en-blog"),
+    ],
+)  # fmt: skip
+def test_a_sex_workers_own_blog_leans_supportive(ruleset: RuleSet, language: str, title: str, text: str) -> None:
+    result = run(ruleset, title, text, language)
+    assert result.stance == "supportive"
+    assert any(e.rule_id.endswith("sex-worker-voice") and e.voice == "own" for e in result.evidence)
+
+
+@pytest.mark.parametrize(
+    ("text", "stance"),
+    [
+        pytest.param("This morning I cancelled the standing order I set up in 1992.", "opposed", id="cancelled"),
+        pytest.param("I renewed my membership this week.", "supportive", id="renewed"),
+        # Others' departures, reported, are not the writer's.
+        pytest.param("Several of your correspondents have announced that they are leaving Amnesty.", "neutral",
+                     id="reported-departures"),
+    ],
+)  # fmt: skip
+def test_a_letter_writers_own_membership_is_their_verdict(ruleset: RuleSet, text: str, stance: str) -> None:
+    lead = "Sir, - I read your report on Amnesty International's vote in Dublin on sex work. "
+    assert run(ruleset, "Letters", lead + text).stance == stance

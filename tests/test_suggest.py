@@ -14,8 +14,7 @@ from stance.classify import classify
 from stance.document import Document
 from stance.rules import RuleSet, load_ruleset
 from stance.suggest import labelled_rows, own_voice_phrases, suggest_rules
-from tests.builders import article_row, write
-from tests.test_cli import run
+from tests.builders import article_row, run_cli, write
 from warehouse.labels import save_label
 
 RULES = Path(__file__).resolve().parent.parent / "topics" / "amnesty-2015.toml"
@@ -77,7 +76,7 @@ def test_rules_suggest_writes_a_block_the_rule_file_accepts(
     labels.write_text("".join(json.dumps(row) + "\n" for row in _labelled()), encoding="utf-8")
     out = tmp_path / "candidate.toml"
     before = hashlib.sha256(RULES.read_bytes()).hexdigest()
-    code, stdout, err = run(
+    code, stdout, err = run_cli(
         ["--config", str(tmp_path / "absent.toml"), "rules", "suggest", "--labels", str(labels), "--out", str(out),
          "--min-support", "2"],
         capsys, monkeypatch,
@@ -109,17 +108,19 @@ def test_rules_suggest_mines_the_warehouse_labels_by_default(
     config = tmp_path / "presswatch.toml"
     config.write_text('[warehouse]\npath = "pw.duckdb"\n', encoding="utf-8")
     path = tmp_path / "pw.duckdb"
-    code, _, err = run(["--config", str(config), "rules", "suggest"], capsys, monkeypatch)
+    code, _, err = run_cli(["--config", str(config), "rules", "suggest"], capsys, monkeypatch)
     assert code == 1 and "no warehouse yet" in err
     rows = _labelled()
     published = datetime(2015, 8, 12, tzinfo=UTC)
     write(path, [article_row(f"http://a.example/{r['id']}", outlet="Courier", title=r["title"], published=published,
                              text=r["text"]) for r in rows], [])  # fmt: skip
-    code, _, err = run(["--config", str(config), "rules", "suggest"], capsys, monkeypatch)
+    code, _, err = run_cli(["--config", str(config), "rules", "suggest"], capsys, monkeypatch)
     assert code == 1 and "no human labels in the warehouse yet" in err and err.count("\n") == 1
     for row in rows:
         save_label(path, f"http://a.example/{row['id']}", "amnesty-2015", row["label"], None, None)
-    code, stdout, err = run(["--config", str(config), "rules", "suggest", "--min-support", "2"], capsys, monkeypatch)
+    code, stdout, err = run_cli(
+        ["--config", str(config), "rules", "suggest", "--min-support", "2"], capsys, monkeypatch
+    )
     assert code == 0, err
     assert stdout.splitlines()[1].split()[:4] == ["en", "verdant", "harbinger", "supportive"]
     assert "--out FILE writes" in err
@@ -130,9 +131,9 @@ def test_rules_suggest_refuses_held_out_sets_and_bad_lines(
 ) -> None:
     absent = str(tmp_path / "absent.toml")
     held = tmp_path / "heldout" / "set.jsonl"
-    code, _, err = run(["--config", absent, "rules", "suggest", "--labels", str(held)], capsys, monkeypatch)
+    code, _, err = run_cli(["--config", absent, "rules", "suggest", "--labels", str(held)], capsys, monkeypatch)
     assert code == 1 and "held-out sets are never mined" in err
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({"id": "x", "text": "Some text."}) + "\n", encoding="utf-8")
-    code, _, err = run(["--config", absent, "rules", "suggest", "--labels", str(bad)], capsys, monkeypatch)
+    code, _, err = run_cli(["--config", absent, "rules", "suggest", "--labels", str(bad)], capsys, monkeypatch)
     assert code == 1 and f'{bad}:1: missing "label"' in err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,8 @@ from typing import Any
 import duckdb
 
 from warehouse import postgres
+
+log = logging.getLogger("presswatch")
 
 # Where the warehouse is: a DuckDB file (the single-machine default) or a PostgreSQL URL (the shared store of
 # several shards, `[warehouse] url`; warehouse/postgres.py).
@@ -191,12 +194,23 @@ def _copy_pages_out(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("COMMIT")
 
 
-# Python steps a numbered migration needs first, in transactions of their own.
-_BEFORE: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {7: _copy_pages_out}
+def _rekey_urls(con: duckdb.DuckDBPyConnection) -> None:
+    """Before schema 8: the table of article keys that change, and the raw pages moved (warehouse/keys.py)."""
+    from warehouse.keys import rekey_pages  # imports the URL canonicaliser, which only this step needs
+
+    rekey_pages(con)
+
+
+# Python steps of numbered migrations, for what SQL cannot do (compute in Python, write the raw pages' file). The step
+# of version N runs just before file N, on the same connection, in a transaction of its own; it may leave temporary
+# tables for the file to read (they last as long as the connection). A step must be safe to run again: when file N
+# fails, the next open runs both again.
+_BEFORE: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {7: _copy_pages_out, 8: _rekey_urls}
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Apply pending numbered migrations, each in its own transaction, then refresh the views if they changed."""
+    """Apply pending numbered migrations, each in its own transaction (after its Python step, if it has one), then
+    refresh the views if they changed."""
     files = migration_files()
     newest = files[-1][0] if files else 0
     if _up_to_date(con, newest):
@@ -211,6 +225,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         raise WarehouseError(
             f"the warehouse has schema version {current}, newer than this presswatch knows ({newest}); upgrade it"
         )
+    applied = False
     for version, name, sql in files:
         if version <= current:
             continue
@@ -224,6 +239,13 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         except Exception:
             con.execute("ROLLBACK")
             raise
+        log.info("warehouse schema %d applied (%s)", version, name)
+        applied = True
+    if applied:
+        # Written out now: a migration that rewrote a big table leaves its blocks and the rebuilt key index in memory
+        # until a checkpoint, more than a writer's bound (schema 8 at a million articles: 0.8 GB, and setting the
+        # bound failed).
+        con.execute("CHECKPOINT")
     views, digest = views_sql(), _views_digest()
     row = con.execute("SELECT value FROM warehouse_meta WHERE key = 'views_hash'").fetchall()
     if not row or row[0][0] != digest:
