@@ -257,9 +257,9 @@ def test_the_readers_commands_work_unchanged_on_the_shared_store(
 ) -> None:
     import json
 
-    from tests.test_cli import run
+    from tests.builders import run_cli as run
 
-    settings = _config(tmp_path, site)
+    settings = loopback_settings(tmp_path, site)
     config = settings.config_path
     text = config.read_text(encoding="utf-8")
     config.write_text(text.replace("[warehouse]\n", f'[warehouse]\nurl = "{pg_url}"\n', 1), encoding="utf-8")
@@ -292,7 +292,7 @@ def test_reextract_rebuilds_from_the_pages_kept_in_the_shared_store(
     from flows.ingest import reextract_stored
     from flows.pipeline import load_rulesets
 
-    settings = replace(_config(tmp_path, site), warehouse_url=pg_url)
+    settings = replace(loopback_settings(tmp_path, site), warehouse_url=pg_url)
     run_ingest(settings, orchestrated=False)
     before = _coverage(pg_url)
     pages = run_query(pg_url, "SELECT count(*) FROM pages").rows[0][0]
