@@ -160,6 +160,7 @@ def test_first_person_plural_is_the_texts_own_voice(
 @pytest.mark.parametrize(
     ("language", "title", "text", "stance"),
     [
+        # Organisations' first-person verdicts count in their statements, not in news of them.
         pytest.param("en", "Statement on Amnesty's vote",
                      "STATEMENT\n\nWe deeply regret the vote of Amnesty International in Dublin to decriminalise the "
                      "sex trade, and we call on Amnesty to reverse it.", "opposed", id="en-statement"),
@@ -178,17 +179,7 @@ def test_first_person_plural_is_the_texts_own_voice(
         pytest.param("es", "Comunicado",
                      "Comunicado\n\nLamentamos la decisión de Amnistía Internacional en Dublín de despenalizar la "
                      "prostitución.", "opposed", id="es-statement"),
-    ],
-)  # fmt: skip
-def test_organisations_first_person_verdicts_count_in_their_statements_not_in_news_of_them(
-    ruleset: RuleSet, language: str, title: str, text: str, stance: str
-) -> None:
-    assert run(ruleset, title, text, language).stance == stance
-
-
-@pytest.mark.parametrize(
-    ("language", "title", "text", "stance"),
-    [
+        # A statement that names its issuer in the third person speaks for it; news of it stays neutral.
         pytest.param("de", "Pressemitteilung",
                      "PRESSEMITTEILUNG\n\nDas Bündnis Rote Laterne begrüßt den Beschluss von Amnesty International "
                      "in Dublin, sich für die Entkriminalisierung der Sexarbeit einzusetzen.", "supportive",
@@ -216,17 +207,7 @@ def test_organisations_first_person_verdicts_count_in_their_statements_not_in_ne
                      "STATEMENT\n\nAmnesty International welcomes the decision of its own council in Dublin to "
                      "back the decriminalisation of sex work, its secretary general said.", "neutral",
                      id="en-statement-reports-amnesty"),
-    ],
-)  # fmt: skip
-def test_a_statement_that_names_its_issuer_in_the_third_person_speaks_for_it_and_news_of_it_stays_neutral(
-    ruleset: RuleSet, language: str, title: str, text: str, stance: str
-) -> None:
-    assert run(ruleset, title, text, language).stance == stance
-
-
-@pytest.mark.parametrize(
-    ("language", "title", "text", "stance"),
-    [
+        # Calls to distance from the decision, or to stand behind it, count in letters, not in news of them.
         pytest.param("sv", "Öppet brev till Amnesty Sverige",
                      "Öppet brev\n\nVi är medlemmar i Amnesty sedan länge. Vi ber styrelsen att ta avstånd från "
                      "beslutet i Dublin om att avkriminalisera sexköp.", "opposed", id="sv-letter-asks-distance"),
@@ -239,17 +220,7 @@ def test_a_statement_that_names_its_issuer_in_the_third_person_speaks_for_it_and
         pytest.param("da", "Åbent brev: Vi står bag Amnestys beslutning",
                      "Åbent brev\n\nVi er socialrådgivere og sundhedspersonale. Vi står bag Amnestys beslutning i "
                      "Dublin om afkriminalisering af sexarbejde.", "supportive", id="da-letter-stands-behind"),
-    ],
-)  # fmt: skip
-def test_calls_to_distance_from_the_decision_or_to_stand_behind_it_count_in_letters_not_in_news_of_them(
-    ruleset: RuleSet, language: str, title: str, text: str, stance: str
-) -> None:
-    assert run(ruleset, title, text, language).stance == stance
-
-
-@pytest.mark.parametrize(
-    ("language", "title", "text", "stance"),
-    [
+        # German dismissals, verdicts and headline reactions.
         # A short dismissal rebuts the critics as "But ..." does.
         pytest.param("de", "Kommentar",
                      "Amnesty hat in Dublin beschlossen, sich für die Entkriminalisierung der Sexarbeit einzusetzen. "
@@ -268,9 +239,8 @@ def test_calls_to_distance_from_the_decision_or_to_stand_behind_it_count_in_lett
                      "beschloss der Rat in Dublin.", "neutral", id="de-headline-reaction"),
     ],
 )  # fmt: skip
-def test_german_dismissals_verdicts_and_headline_reactions(
-    ruleset: RuleSet, language: str, title: str, text: str, stance: str
-) -> None:
+def test_whose_voice_counts(ruleset: RuleSet, language: str, title: str, text: str, stance: str) -> None:
+    """The text's own voice decides: an organisation in its own text, not in news that reports it."""
     assert run(ruleset, title, text, language).stance == stance
 
 
