@@ -12,15 +12,12 @@ from xml.sax.saxutils import quoteattr
 
 from flows.errors import PresswatchError
 from flows.settings import FeedConfig, Settings
+from warehouse import feeds as stored
 from warehouse.analyst import QueryResult
 from warehouse.db import connect, exists
+from warehouse.feeds import HEALTH_COLUMNS
 
 _ENTITY_OR_DOCTYPE = re.compile(r"<!(ENTITY|DOCTYPE)", re.IGNORECASE)
-
-HEALTH_COLUMNS = (
-    "url", "name", "source", "active", "last_success_at", "last_new_item_at", "consecutive_failures",
-    "last_error", "last_error_detail", "not_modified_count", "last_fetched_at",
-)  # fmt: skip
 
 
 def watched_feeds(settings: Settings) -> list[FeedConfig]:
@@ -28,9 +25,7 @@ def watched_feeds(settings: Settings) -> list[FeedConfig]:
     feeds = list(settings.feeds)
     if exists(settings.store):
         with connect(settings.store) as con:
-            added = con.execute(
-                "SELECT url, coalesce(name, '') FROM feeds WHERE active AND source <> 'config' ORDER BY added_at, url"
-            ).fetchall()
+            added = stored.added_feeds(con)
         known = {f.url for f in feeds}
         feeds += [FeedConfig(url=u, name=n) for u, n in added if u not in known]
     return feeds
@@ -42,7 +37,7 @@ def feed_health(settings: Settings) -> QueryResult:
         rows[feed.url] = (feed.url, feed.name, "config", True, None, None, 0, None, None, 0, None)
     if exists(settings.store):
         with connect(settings.store, read_only=True) as con:
-            for row in con.execute(f"SELECT {', '.join(HEALTH_COLUMNS)} FROM feeds ORDER BY url").fetchall():
+            for row in stored.health_rows(con):
                 url, source = row[0], row[2]
                 if source == "config" and url not in rows:
                     continue  # no longer in the config: not watched
@@ -89,17 +84,13 @@ def add_feed(settings: Settings, url: str, name: str = "", source: str = "cli") 
     if any(f.url == url for f in settings.feeds):
         return f"already watched (in {settings.config_path}): {url}"
     with connect(settings.store) as con:
-        found = con.execute("SELECT active FROM feeds WHERE url = ?", [url]).fetchall()
-        existing = found[0] if found else None
-        if existing is None:
-            con.execute(
-                "INSERT INTO feeds (url, name, source, active, added_at) VALUES (?, ?, ?, true, ?)",
-                [url, name or None, source, datetime.now(UTC)],
-            )
+        active = stored.watched(con, url)
+        if active is None:
+            stored.insert_feed(con, url, name or None, source, datetime.now(UTC))
             return f"added {url}"
-        if existing[0]:
+        if active:
             return f"already watched: {url}"
-        con.execute("UPDATE feeds SET active = true, name = coalesce(?, name) WHERE url = ?", [name or None, url])
+        stored.set_watched(con, url, True, name or None)
         return f"watching again: {url}"
 
 
@@ -107,11 +98,10 @@ def remove_feed(settings: Settings, url: str) -> str:
     if any(f.url == url for f in settings.feeds):
         raise PresswatchError(f"{url} is listed in {settings.config_path}: remove it there")
     with connect(settings.store) as con:
-        found = con.execute("SELECT active FROM feeds WHERE url = ?", [url]).fetchall()
-        if not found or not found[0][0]:
+        if not stored.watched(con, url):
             raise PresswatchError(f"not a watched feed: {url}")
         # Kept, not deleted: its articles and fetch history stay, and `feeds add` resumes it.
-        con.execute("UPDATE feeds SET active = false WHERE url = ?", [url])
+        stored.set_watched(con, url, False)
     return f"removed {url} (its articles stay in the warehouse)"
 
 
