@@ -170,9 +170,9 @@ def demo(
         with progress.shown():
             summary = _run_flow(ingest_flow, str(config))
     _print_summary(summary)
-    from flows.report import weeks_with_data, write_weekly_reports
+    from flows.report import all_weeks_with_data, write_weekly_reports
 
-    weeks = sorted({w for topic in settings.topics for w in weeks_with_data(settings, topic)}, key=str)
+    weeks = all_weeks_with_data(settings)
     written = write_weekly_reports(settings, weeks)
     typer.echo(f"warehouse: {settings.warehouse_path}")
     typer.echo(f"reports ({len(written)}):")
@@ -202,7 +202,7 @@ def report(
     all_weeks: Annotated[bool, typer.Option("--all", help="Every week with data.")] = False,
 ) -> None:
     """Write the weekly Markdown report(s) and print their paths."""
-    from flows.report import default_week, report_topics, weeks_with_data, write_weekly_reports
+    from flows.report import all_weeks_with_data, default_week, report_topics, write_weekly_reports
     from reports.weekly import Week, WeekError
 
     settings = _settings()
@@ -213,7 +213,7 @@ def report(
         chosen = Week.parse(week) if week else None
     except WeekError as exc:
         raise PresswatchError(str(exc)) from None
-    with_data = sorted({w for t in topics for w in weeks_with_data(settings, t)}, key=lambda w: w.start)
+    with_data = all_weeks_with_data(settings, topics)
     if all_weeks:
         weeks = with_data
     else:

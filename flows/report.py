@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,9 +50,18 @@ def report_topics(settings: Settings, names: list[str] | None = None) -> list[To
 
 
 def weeks_with_data(settings: Settings, topic: str) -> list[Week]:
+    return all_weeks_with_data(settings, [topic])
+
+
+def all_weeks_with_data(settings: Settings, topics: Sequence[str] | None = None) -> list[Week]:
+    """The weeks with articles of any of `topics` (default: the enabled ones), oldest first: what `report --all`
+    and `demo` write."""
+    weeks: set[Week] = set()
     # On the shared store, PostgreSQL answers this whole-history question itself (no snapshot).
     with connect(settings.store, read_only=True) as con:
-        return [Week.parse(r["week"]) for r in fetch_dicts(con, "report_weeks", {"topic": topic})]
+        for topic in settings.topics if topics is None else topics:
+            weeks.update(Week.parse(r["week"]) for r in fetch_dicts(con, "report_weeks", {"topic": topic}))
+    return sorted(weeks, key=lambda week: week.start)
 
 
 def write_weekly_reports(settings: Settings, weeks: list[Week], topics: list[str] | None = None) -> list[WrittenReport]:
