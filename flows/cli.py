@@ -5,7 +5,6 @@ Prefect is imported only by the commands that run flows (it takes over a second 
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from contextlib import ExitStack
@@ -236,25 +235,18 @@ def classify(
     topic: Annotated[str | None, typer.Option(help="Topic name (default: the first enabled topic).")] = None,
 ) -> None:
     """Classify articles from JSON Lines without a warehouse; prints one JSON line per input line."""
-    from flows.jsonl import article_problem, json_lines
+    from flows.classify_file import classify_lines
     from flows.pipeline import load_rulesets
-    from stance.classify import classify as classify_text
 
     settings = _settings(missing_ok=True)
     ruleset = load_rulesets(settings, [topic] if topic else list(settings.topics[:1]))[0]
     stream = _stdin_bytes() if file == "-" else _open_bytes(file)
     failures = 0
-    for number, item, invalid in json_lines(stream, "stdin" if file == "-" else file):
-        problem = invalid or article_problem(item)
+    for line, problem in classify_lines(ruleset, stream, "stdin" if file == "-" else file):
         if problem is not None:
             failures += 1
-            _err(f"{file}:{number}: {problem}")
-            typer.echo(json.dumps({"line": number, "error": problem}))
-            continue
-        result = classify_text(
-            ruleset, title=str(item.get("title") or ""), text=item["text"], language=item.get("language")
-        )
-        typer.echo(json.dumps(_result_json(item.get("id"), result), ensure_ascii=False))
+            _err(problem)
+        typer.echo(line)
     if failures:
         raise typer.Exit(1)
 
@@ -815,32 +807,6 @@ def _read_file(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PresswatchError(f"{path}: {getattr(exc, 'strerror', None) or exc}") from None
-
-
-def _result_json(item_id: Any, result: Any) -> dict[str, Any]:
-    return {
-        "id": item_id,
-        "relevant": result.relevant,
-        "stance": result.stance,
-        "score": round(result.score, 4),
-        "confidence": round(result.confidence, 4),
-        "language": result.language,
-        "flags": list(result.flags),
-        "ruleset_version": result.ruleset_version,
-        "evidence": [
-            {
-                "rule_id": e.rule_id,
-                "kind": e.kind,
-                "matched": e.matched,
-                "snippet": e.snippet,
-                "weight": e.weight,
-                "voice": e.voice,
-                "language": e.language,
-            }
-            for e in result.evidence
-        ],
-        "voices": [{"name": v.name, "side": v.side, "mentions": v.mentions} for v in result.voices],
-    }
 
 
 def _print_summary(summary: dict[str, Any]) -> None:

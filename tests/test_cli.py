@@ -159,7 +159,7 @@ def test_classify_json_lines(
         ["--config", str(tmp_path / "absent.toml"), "classify", "-"], capsys, monkeypatch, stdin=stdin
     )
     lines = [json.loads(line) for line in out.splitlines()]
-    assert code == 1 and "-:3:" in err  # the bad line is reported, the good ones are still classified
+    assert code == 1 and "stdin:3:" in err  # the bad line is reported, the good ones are still classified
     assert [line.get("id") for line in lines[:2]] == ["a", "b"]
     assert lines[0]["stance"] == "off_topic" and lines[0]["relevant"] is False
     assert lines[1]["relevant"] is True and lines[1]["stance"] == "supportive"
