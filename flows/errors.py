@@ -1,4 +1,23 @@
-"""presswatch's own exceptions for user errors the CLI reports as one line (no traceback)."""
+"""presswatch's own exceptions for user errors the CLI reports as one line (no traceback).
+
+The errors a user can meet, by layer (DESIGN.md: `stance/` imports nothing of ours, `warehouse/` and `extractors/`
+only small shared types, so the lower layers have roots of their own; `flows.cli.main` catches each root once):
+
+* PresswatchError (here; exit 1 unless the class says otherwise)
+    * ConfigError: `presswatch.toml` missing, malformed or invalid, one line per problem (exit 2)
+    * UnknownTopicError: a topic that is not enabled or has no rule file (exit 2)
+    * PrefectServerError (flows/prefect_server.py): the Prefect server `serve` starts would not run
+    * WarehouseUnusableError (flows/preflight.py): corrupt, newer schema or in use, said before Prefect starts
+* StanceError (stance/errors.py; exit 2)
+    * RuleFileError: a topic rule file that does not load, naming file, line and key
+* WarehouseError (warehouse/db.py; exit 1)
+    * WarehouseLockedError: another process holds the DuckDB file longer than the wait
+* QueryError (warehouse/analyst.py; exit 1): `presswatch sql` refused or failed (read-only, syntax, ...)
+* InvalidURLError (extractors/urls.py, a ValueError) and WeekError (reports/weekly.py, a ValueError): bad input the
+  command that parses it turns into a PresswatchError naming the option.
+
+Fetch and feed failures are not exceptions: they are recorded reasons, `extractors.reasons.Reason`.
+"""
 
 from __future__ import annotations
 
