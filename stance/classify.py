@@ -278,15 +278,7 @@ def _rebuttal(doc: Document, rules: LanguageRules, sentence_index: int) -> bool:
 
     In an argued piece the clause after a concession ("critics say X. But ...") carries the author's verdict.
     """
-    if rules.adversative is None:
-        return False
-    cached = doc._rebuttals.get(sentence_index)
-    if cached is None:
-        sentence = doc.sentences[sentence_index]
-        head = doc.folded_sentence(sentence)[:40]
-        cached = rules.adversative.match(head.lstrip(" \"'-–—")) is not None
-        doc._rebuttals[sentence_index] = cached
-    return cached
+    return _opener_end(doc, rules, doc.sentences[sentence_index]) > doc.sentences[sentence_index].start
 
 
 def _mentioned(doc: Document, rules: LanguageRules, sentence: Sentence, start: int) -> bool:

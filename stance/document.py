@@ -45,7 +45,6 @@ class Document:
     _attributed: dict[int, bool] = field(default_factory=dict)
     _index: WordIndex | None = None
     _snippets: dict[int, str] = field(default_factory=dict)
-    _rebuttals: dict[int, bool] = field(default_factory=dict)
     _openers: dict[int, int] = field(default_factory=dict)
     _concessions: dict[int, int | None] = field(default_factory=dict)
     _outside: dict[int, str] = field(default_factory=dict)
