@@ -171,7 +171,20 @@ def _decision_named(
             if anchor in anchors:
                 pair = ((anchor, anchors[anchor]), (index, name))
                 return pair, pair
-    return None
+    # Far apart, the organisation and the decision's name (or the place it was taken) make the topic only with the
+    # subject named too: a letter that names Amnesty in its headline, "the Dublin meeting" in its first line and
+    # brothels three paragraphs on.
+    if settings.venues is not None:
+        names = {**_sentence_hits(doc, [settings.venues], quotes_ok=False), **names}
+    if not names:
+        return None
+    subjects = _sentence_hits(doc, _patterns(settings.subject, language, known), quotes_ok=True)
+    if not subjects:
+        return None
+    subject = min(subjects.items())
+    anchor = min(anchors, key=lambda a: abs(a - subject[0]))
+    name_hit = min(names.items())
+    return ((anchor, anchors[anchor]), subject), (name_hit, name_hit)
 
 
 def _sentence_hits(doc: Document, patterns: list[Terms], *, quotes_ok: bool) -> dict[int, str]:

@@ -136,6 +136,11 @@ class Relevance:
     # "beslutet i Dublin"). Named in the author's words beside the organisation, they make a text relevant even
     # where the subject goes unnamed (a report on members leaving "after the decision in Dublin").
     decision_names: tuple[tuple[str, Terms], ...] = ()
+    # Where the decision was taken ("Dublin", "Dublín", "Дублин"), language independent. With the organisation and
+    # the subject each named anywhere in the author's words, a decision name or this place makes the topic, however
+    # far apart the three are (a members' letter: Amnesty in its first line, "the Dublin meeting" in the third
+    # paragraph, brothels in the fifth).
+    venues: Terms | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -440,9 +445,20 @@ def _relevance(rf: RuleFile, value: Any) -> Relevance:
     table = rf.table(
         value,
         "relevance",
-        {"anchors", "subject", "events", "coreferents", "decision_names", "window", "lead_sentences", "earliest_year"},
+        {
+            "anchors",
+            "subject",
+            "events",
+            "coreferents",
+            "decision_names",
+            "venues",
+            "window",
+            "lead_sentences",
+            "earliest_year",
+        },
         {"anchors", "subject", "events"},
     )
+    venues = table.get("venues")
     return Relevance(
         anchors=Terms.of(_patterns(rf, rf.strings(table["anchors"], "relevance.anchors"), "relevance.anchors")),
         subject=_per_language(rf, table["subject"], "relevance.subject"),
@@ -452,6 +468,9 @@ def _relevance(rf: RuleFile, value: Any) -> Relevance:
         earliest_year=rf.integer(table.get("earliest_year", 1900), "relevance.earliest_year", 1900, 2100),
         coreferents=_per_language(rf, table.get("coreferents", {}), "relevance.coreferents"),
         decision_names=_per_language(rf, table.get("decision_names", {}), "relevance.decision_names"),
+        venues=None
+        if venues is None
+        else Terms.of(_patterns(rf, rf.strings(venues, "relevance.venues"), "relevance.venues")),
     )
 
 

@@ -259,7 +259,7 @@ def test_short_rubric_lines_do_not_use_up_the_lead(ruleset: RuleSet) -> None:
     assert run(ruleset, "Amnesty's choice", text).relevant
     padded = (
         "Our editorial board met twice this week to discuss it at length. Opinions in the room differed widely. "
-        "The decision to decriminalise sex work was taken in Dublin on Tuesday."
+        "The decision to decriminalise sex work was taken on Tuesday."
     )
     assert not run(ruleset, "Amnesty's choice", padded).relevant
 
@@ -382,3 +382,22 @@ def test_negation_stays_in_its_clause_and_a_verdict_on_a_speaker_is_the_authors(
     assert verdicts and all(e.voice == "own" for e in verdicts)
     assert all((e.kind == "negation") is negated for e in verdicts)
     assert result.stance == ("neutral" if negated else "supportive")
+
+
+def test_the_organisation_and_the_decisions_name_far_apart_are_relevant_with_the_subject_named() -> None:
+    """A members' letter names Amnesty in its first line, "the decision taken in Dublin" in the next paragraph and
+    brothels further on: relevant. Without the subject, Amnesty and a Dublin meeting are not the topic."""
+    from stance.rules import load_ruleset
+
+    ruleset = load_ruleset(RULES)
+    filler = "We have met on the first Thursday of every month for thirty years and written thousands of letters. " * 3
+    letter = (
+        "An open letter from members of Amnesty International's local group. " + filler
+        + "Following the decision taken in Dublin, seven of us have cancelled our direct debits. " + filler
+        + "We cannot accept that a movement for the vulnerable asks states to stop prosecuting brothel owners."
+    )
+    found = classify(ruleset, title="Why we are leaving", text=letter, language="en")
+    assert found.stance != "off_topic"
+    assert any(e.rule_id == "relevance.decision_named" for e in found.evidence)
+    unrelated = letter.replace("stop prosecuting brothel owners", "stop writing letters for prisoners")
+    assert classify(ruleset, title="Why we are leaving", text=unrelated, language="en").stance == "off_topic"

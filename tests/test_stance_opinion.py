@@ -416,3 +416,51 @@ def test_lost_compass_and_not_in_my_name(language: str, title: str, text: str, s
 )  # fmt: skip
 def test_a_headline_verdict_counts_and_reported_statements_do_not(title: str, text: str, stance: str) -> None:
     assert classify(load_ruleset(RULES), title=title, text=text, language="en").stance == stance
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "stance"),
+    [
+        pytest.param("da", "Hvorfor jeg skiftede mening", "Jeg har læst Amnestys politik om sexarbejde fra Dublin. "
+                     "Så ja, jeg er kommet over på Amnestys side i den her sag.", "supportive", id="da-on-amnestys-side"),
+        pytest.param("ru", "Колонка", "Я прочитала решение Amnesty о секс-работе, принятое в Дублине. "
+                     "Так что да, я на стороне Amnesty.", "supportive", id="ru-on-amnestys-side"),
+        pytest.param("da", "Amnesty splitter Danmark", "Amnesty International stemte i Dublin for at afkriminalisere "
+                     "sexarbejde. Sexarbejdernes forening siger, at de er på Amnestys side, mens kvindeorganisationer "
+                     "kritiserer beslutningen.", "neutral", id="da-side-reported"),
+        pytest.param("en", "Members quit Amnesty over sex work vote", "Amnesty International has lost members in "
+                     "several countries since its vote in Dublin to back the decriminalisation of sex work, "
+                     "local groups said. The organisation said it stood by the decision.", "neutral",
+                     id="en-resignations-reported"),
+        pytest.param("fr", "Prostitution : Amnesty vote pour la dépénalisation, les abolitionnistes s'indignent",
+                     "Les délégués d'Amnesty International, réunis à Dublin, ont adopté une résolution en faveur de la "
+                     "dépénalisation du travail du sexe. Les associations de travailleuses du sexe ont salué la "
+                     "décision.", "neutral", id="fr-indignation-reported"),
+        pytest.param("en", "Editorial: The vote in Dublin", "Amnesty International's policy on sex work asks states "
+                     "to stop treating consenting adults as criminals. That is a position this newspaper can "
+                     "support.", "supportive", id="en-position-we-can-support"),
+        pytest.param("en", "Editorial: The vote in Dublin", "Amnesty International's policy on sex work asks states "
+                     "to stop prosecuting buyers and managers. That is a position this newspaper cannot support.",
+                     "opposed", id="en-position-we-cannot-support"),
+        pytest.param("en", "Comment", "Amnesty's policy on sex work, adopted in Dublin, starts from the evidence. "
+                     "The argument of the abolitionist campaign falls apart once you ask who the law protects.",
+                     "supportive", id="en-opponents-case-fails"),
+    ],
+)  # fmt: skip
+def test_taking_a_side_in_the_authors_words_and_reported_reactions(
+    language: str, title: str, text: str, stance: str
+) -> None:
+    """Side-taking ("på Amnestys side") and verdicts on the other side's case count in the author's words; the same
+    words reported of others (members quitting, abolitionists' indignation, a group on Amnesty's side) stay news."""
+    assert classify(load_ruleset(RULES), title=title, text=text, language=language).stance == stance
+
+
+def test_a_terse_denial_rebuts_the_critics_reported_claim() -> None:
+    text = (
+        "Amnesty International published its policy on sex work this week, after the vote in Dublin. "
+        "Critics have spent the past year claiming that Amnesty wants to legalise pimping. It does not. "
+        "The policy keeps trafficking and coercion crimes."
+    )
+    result = classify(load_ruleset(RULES), title="Comment: Amnesty's policy", text=text, language="en")
+    assert result.stance == "supportive"
+    assert any(e.kind == "rebutted" and e.voice == "own" for e in result.evidence)
