@@ -250,16 +250,20 @@ def _opinion_marks(doc: Document, rules: LanguageRules, enough: float = math.inf
         return 0
     count = 0
     previous_paragraph = -1
+    opens_paragraph = False
     for sentence in doc.sentences:
-        opens_paragraph = sentence.paragraph != previous_paragraph
+        if sentence.paragraph != previous_paragraph:
+            opens_paragraph = True
         previous_paragraph = sentence.paragraph
         if sentence.paragraph in doc.quoted_paragraphs:
             continue
         plain = doc.outside_quotes(sentence)
-        # A question opening a paragraph is the Q&A / interview layout of explainers, not a rhetorical question.
+        # A question opening a paragraph is the Q&A / interview layout of explainers, not a rhetorical question; so
+        # is one after a list number or a label ("3. What about trafficking?", "Q: ...").
         asks = _OWN_PUNCTUATION.search(plain.rstrip()[-1:] or " ") is not None and not (
             opens_paragraph and plain.rstrip().endswith("?")
         )
+        opens_paragraph = opens_paragraph and len(plain.split()) <= _LABEL_WORDS
         # The mark first: most sentences carry none, and then whether they are reported speech does not matter.
         marked = asks or next(word_matches(rules.opinion, plain), None) is not None
         if marked and not doc.attributed(sentence, rules):
@@ -270,6 +274,8 @@ def _opinion_marks(doc: Document, rules: LanguageRules, enough: float = math.inf
 
 
 # A sentence ending in "!" (or "?" outside a quotation) is the author exclaiming or asking the reader.
+# A paragraph's first sentence this short is a list number or a label ("3.", "Q:"), and the next still opens it.
+_LABEL_WORDS = 2
 _OWN_PUNCTUATION = re.compile(r"[!?]")
 
 

@@ -464,3 +464,26 @@ def test_a_terse_denial_rebuts_the_critics_reported_claim() -> None:
     result = classify(load_ruleset(RULES), title="Comment: Amnesty's policy", text=text, language="en")
     assert result.stance == "supportive"
     assert any(e.kind == "rebutted" and e.voice == "own" for e in result.evidence)
+
+
+def test_numbered_questions_are_an_explainers_layout_not_rhetoric(ruleset: RuleSet) -> None:
+    layout = "1. What is the policy?\nA document on sex work.\n\n2. Who opposes it?\nSeveral groups.\n\n3. Is it binding?\nNo."
+    rhetoric = "Who is protected by this law? Nobody. Why would anyone defend it? I cannot see why."
+    assert _marks(ruleset, layout) == 0
+    assert _marks(ruleset, rhetoric) >= 2
+
+
+def test_credit_given_before_the_turn_is_a_concession(ruleset: RuleSet) -> None:
+    """"Amnesty deserves credit for X. But ..." grants a point: the credit counts a concession's share of its
+    weight, and the piece's verdict (doubling down) decides."""
+    text = (
+        "Amnesty International published its sex work policy this week, after the vote in Dublin. "
+        "Amnesty deserves credit for its research into police abuse. But it has attached that research to a "
+        "conclusion it does not support. We wonder why. Rather than reflect, Amnesty has doubled down. We think it "
+        "should listen to its members."
+    )
+    result = classify(ruleset, title="Quick take", text=text, language="en")
+    credit = next(e for e in result.evidence if e.matched == "deserves credit")
+    factor = ruleset.scoring.concession_factor  # type: ignore[union-attr]
+    assert credit.weight == pytest.approx(1.5 * factor)
+    assert result.stance == "opposed"
