@@ -487,3 +487,21 @@ def test_credit_given_before_the_turn_is_a_concession(ruleset: RuleSet) -> None:
     factor = ruleset.scoring.concession_factor  # type: ignore[union-attr]
     assert credit.weight == pytest.approx(1.5 * factor)
     assert result.stance == "opposed"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "stance"),
+    [
+        pytest.param("es", "Amnistía Internacional votó en Dublín a favor de despenalizar el trabajo sexual. Creo que "
+                     "Amnistía ha optado por escucharlas.", "supportive", id="es-chose-to-listen"),
+        pytest.param("de", "Amnesty International hat in Dublin über Sexarbeit abgestimmt. Wir fragen uns, warum. Ich meine: "
+                     "Amnesty hätte gut daran getan, sich auf die Anbietenden zu beschränken.", "opposed", id="de-counterfactual"),
+        pytest.param("de", "Amnesty International hat in Dublin über Sexarbeit abgestimmt. Wir fragen uns, warum. Wir finden: Amnesty hat "
+                     "diesem Geschäft ein Gütesiegel verliehen.", "opposed", id="de-guetesiegel"),
+        pytest.param("es", "Amnistía Internacional votó en Dublín a favor de despenalizar el trabajo sexual. Las "
+                     "asociaciones de trabajadoras sexuales dijeron que Amnistía ha optado por escucharlas.", "neutral",
+                     id="es-listening-reported"),
+    ],
+)  # fmt: skip
+def test_choosing_to_listen_and_counterfactual_advice(language: str, text: str, stance: str) -> None:
+    assert classify(load_ruleset(RULES), title="", text=text, language=language).stance == stance
