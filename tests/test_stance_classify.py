@@ -401,3 +401,21 @@ def test_the_organisation_and_the_decisions_name_far_apart_are_relevant_with_the
     assert any(e.rule_id == "relevance.decision_named" for e in found.evidence)
     unrelated = letter.replace("stop prosecuting brothel owners", "stop writing letters for prisoners")
     assert classify(ruleset, title="Why we are leaving", text=unrelated, language="en").stance == "off_topic"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        pytest.param("de", "Der Amnesty-Beschluss zur Sexarbeit spaltet die Frauenbewegung.", id="de-compound"),
+        pytest.param("sv", "Amnestybeslutet om sexarbete splittrar kvinnorörelsen.", id="sv-compound"),
+        pytest.param("no", "Amnestyvedtaket om sexarbeid splitter kvinnebevegelsen.", id="no-compound"),
+    ],
+)  # fmt: skip
+def test_a_compound_that_names_the_decision_is_the_event(ruleset: RuleSet, language: str, text: str) -> None:
+    assert run(ruleset, "", text, language).relevant
+
+
+def test_coverage_in_a_language_without_rules_is_relevant_and_flagged_not_off_topic(ruleset: RuleSet) -> None:
+    result = run(ruleset, "", "Amnestyn päätös seksityön dekriminalisoinnista Dublinissa jakaa mielipiteitä.", "fi")
+    assert result.relevant and result.stance == "neutral"
+    assert FLAG_NO_RULES_FOR_LANGUAGE in result.flags
