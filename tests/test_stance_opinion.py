@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from stance.classify import _labelled_opinion, _opinion_marks, _rebuttal, classify
+from stance.classify import _concession, _labelled_opinion, _opinion_marks, _rebuttal, classify
 from stance.document import Document
 from stance.errors import RuleFileError
 from stance.rules import RuleSet, load_ruleset
@@ -505,3 +505,31 @@ def test_credit_given_before_the_turn_is_a_concession(ruleset: RuleSet) -> None:
 )  # fmt: skip
 def test_choosing_to_listen_and_counterfactual_advice(language: str, text: str, stance: str) -> None:
     assert classify(load_ruleset(RULES), title="", text=text, language=language).stance == stance
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        pytest.param("no", "Amnesty har rett i at dagens praksis har svakheter. Men svaret er ikke å gi opp prinsippet.",
+                     id="no"),
+        pytest.param("de", "Amnesty hat recht, dass die Polizei Frauen schikaniert. Aber daraus folgt nicht alles.", id="de"),
+        pytest.param("fr", "Amnesty a raison de dénoncer les violences policières. Mais elle se trompe de remède.",
+                     id="fr"),
+    ],
+)  # fmt: skip
+def test_granting_amnesty_a_point_opens_a_concession(ruleset: RuleSet, language: str, text: str) -> None:
+    rules = ruleset.rules_for(language)
+    assert rules is not None
+    doc = Document.prepare("", text, ruleset.word_keys)
+    assert _concession(doc, rules, 0) is not None
+
+
+def test_crying_betrayal_is_the_authors_charge_against_the_critics() -> None:
+    text = (
+        "Les délégués d'Amnesty International ont voté à Dublin pour la dépénalisation du travail du sexe. "
+        "Je le dis franchement : refuser de débattre en criant à la trahison, c'est parler à la place des premières "
+        "concernées. Pourquoi ne pas les écouter ?"
+    )
+    result = classify(load_ruleset(RULES), title="Tribune", text=text, language="fr")
+    assert all(e.rule_id != "fr.opposed.trahison" or e.weight == 0 for e in result.evidence if e.voice == "own")
+    assert result.stance == "supportive"
