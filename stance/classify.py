@@ -258,6 +258,9 @@ def _opinion_marks(doc: Document, rules: LanguageRules, enough: float = math.inf
         if sentence.paragraph in doc.quoted_paragraphs:
             continue
         plain = doc.outside_quotes(sentence)
+        if rules.publisher is not None and next(word_matches(rules.publisher, plain), None) is not None:
+            opens_paragraph = False
+            continue
         # A question opening a paragraph is the Q&A / interview layout of explainers, not a rhetorical question; so
         # is one after a list number or a label ("3. What about trafficking?", "Q: ...").
         asks = _OWN_PUNCTUATION.search(plain.rstrip()[-1:] or " ") is not None and not (

@@ -48,6 +48,7 @@ VOICE_KEYS: tuple[str, ...] = (
     "interview",
     "opinion_label",
     "author_note",
+    "publisher",
 )
 
 
@@ -107,6 +108,9 @@ class LanguageRules:
     opinion_label: re.Pattern[str] | None = None
     # The author's note of an opinion piece: "She writes in a personal capacity", "X is a professor of ...".
     author_note: re.Pattern[str] | None = None
+    # The outlet speaking of itself (a subscription or donation appeal left in the page: "support our journalism",
+    # "unsere Leser:innen"): its first person is no mark of opinion on the topic.
+    publisher: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -581,6 +585,7 @@ def _language(
         interview=cues("interview"),
         opinion_label=cues("opinion_label"),
         author_note=cues("author_note"),
+        publisher=cues("publisher"),
     )
 
 

@@ -533,3 +533,18 @@ def test_crying_betrayal_is_the_authors_charge_against_the_critics() -> None:
     result = classify(load_ruleset(RULES), title="Tribune", text=text, language="fr")
     assert all(e.rule_id != "fr.opposed.trahison" or e.weight == 0 for e in result.evidence if e.voice == "own")
     assert result.stance == "supportive"
+
+
+def test_the_outlets_appeal_to_its_readers_is_no_opinion_mark(ruleset: RuleSet) -> None:
+    """A subscription or donation appeal left in the page ("unser Journalismus", "support our journalism") is the
+    outlet speaking of itself: its "wir" and "our" do not make a news report opinion."""
+    appeal = (
+        "Als Genossenschaft gehören wir unseren Leser:innen. Und unser Journalismus ist kostenfrei zugänglich. "
+        "Unsere Leser:innen müssen nichts bezahlen."
+    )
+    rules = ruleset.rules_for("de")
+    assert rules is not None
+    assert _opinion_marks(Document.prepare("", appeal, ruleset.word_keys), rules) == 0
+    assert _opinion_marks(Document.prepare("", "Wir meinen: das ist falsch. Unsere Regierung muss handeln.",
+                                           ruleset.word_keys), rules) == 2
+    assert _marks(ruleset, "Support our journalism: subscribe today. We need our readers.") == 0

@@ -230,7 +230,7 @@ def test_first_person_plural_is_the_texts_own_voice(
                      "Amnesty hat in Dublin beschlossen, sich für die Entkriminalisierung der Sexarbeit einzusetzen.",
                      "supportive", id="de-liegt-richtig"),
         # "zu Recht" (rightly) qualifies anything; it is not a verdict on the decision.
-        pytest.param("de", "Kommentar",
+        pytest.param("de", "Amnesty und die Sexarbeit",
                      "Amnesty hat in Dublin beschlossen, sich für die Entkriminalisierung der Sexarbeit einzusetzen. "
                      "Die Empörung darüber wäre zu Recht gewaltig, sagen manche.", "neutral", id="de-zu-recht"),
         # A headline reporting a group's outrage is their reaction, not the outlet's.
