@@ -392,8 +392,10 @@ def test_the_organisation_and_the_decisions_name_far_apart_are_relevant_with_the
     ruleset = load_ruleset(RULES)
     filler = "We have met on the first Thursday of every month for thirty years and written thousands of letters. " * 3
     letter = (
-        "An open letter from members of Amnesty International's local group. " + filler
-        + "Following the decision taken in Dublin, seven of us have cancelled our direct debits. " + filler
+        "An open letter from members of Amnesty International's local group. "
+        + filler
+        + "Following the decision taken in Dublin, seven of us have cancelled our direct debits. "
+        + filler
         + "We cannot accept that a movement for the vulnerable asks states to stop prosecuting brothel owners."
     )
     found = classify(ruleset, title="Why we are leaving", text=letter, language="en")

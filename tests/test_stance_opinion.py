@@ -418,54 +418,6 @@ def test_a_headline_verdict_counts_and_reported_statements_do_not(title: str, te
     assert classify(load_ruleset(RULES), title=title, text=text, language="en").stance == stance
 
 
-@pytest.mark.parametrize(
-    ("language", "title", "text", "stance"),
-    [
-        pytest.param("da", "Hvorfor jeg skiftede mening", "Jeg har læst Amnestys politik om sexarbejde fra Dublin. "
-                     "Så ja, jeg er kommet over på Amnestys side i den her sag.", "supportive", id="da-on-amnestys-side"),
-        pytest.param("ru", "Колонка", "Я прочитала решение Amnesty о секс-работе, принятое в Дублине. "
-                     "Так что да, я на стороне Amnesty.", "supportive", id="ru-on-amnestys-side"),
-        pytest.param("da", "Amnesty splitter Danmark", "Amnesty International stemte i Dublin for at afkriminalisere "
-                     "sexarbejde. Sexarbejdernes forening siger, at de er på Amnestys side, mens kvindeorganisationer "
-                     "kritiserer beslutningen.", "neutral", id="da-side-reported"),
-        pytest.param("en", "Members quit Amnesty over sex work vote", "Amnesty International has lost members in "
-                     "several countries since its vote in Dublin to back the decriminalisation of sex work, "
-                     "local groups said. The organisation said it stood by the decision.", "neutral",
-                     id="en-resignations-reported"),
-        pytest.param("fr", "Prostitution : Amnesty vote pour la dépénalisation, les abolitionnistes s'indignent",
-                     "Les délégués d'Amnesty International, réunis à Dublin, ont adopté une résolution en faveur de la "
-                     "dépénalisation du travail du sexe. Les associations de travailleuses du sexe ont salué la "
-                     "décision.", "neutral", id="fr-indignation-reported"),
-        pytest.param("en", "Editorial: The vote in Dublin", "Amnesty International's policy on sex work asks states "
-                     "to stop treating consenting adults as criminals. That is a position this newspaper can "
-                     "support.", "supportive", id="en-position-we-can-support"),
-        pytest.param("en", "Editorial: The vote in Dublin", "Amnesty International's policy on sex work asks states "
-                     "to stop prosecuting buyers and managers. That is a position this newspaper cannot support.",
-                     "opposed", id="en-position-we-cannot-support"),
-        pytest.param("en", "Comment", "Amnesty's policy on sex work, adopted in Dublin, starts from the evidence. "
-                     "The argument of the abolitionist campaign falls apart once you ask who the law protects.",
-                     "supportive", id="en-opponents-case-fails"),
-    ],
-)  # fmt: skip
-def test_taking_a_side_in_the_authors_words_and_reported_reactions(
-    language: str, title: str, text: str, stance: str
-) -> None:
-    """Side-taking ("på Amnestys side") and verdicts on the other side's case count in the author's words; the same
-    words reported of others (members quitting, abolitionists' indignation, a group on Amnesty's side) stay news."""
-    assert classify(load_ruleset(RULES), title=title, text=text, language=language).stance == stance
-
-
-def test_a_terse_denial_rebuts_the_critics_reported_claim() -> None:
-    text = (
-        "Amnesty International published its policy on sex work this week, after the vote in Dublin. "
-        "Critics have spent the past year claiming that Amnesty wants to legalise pimping. It does not. "
-        "The policy keeps trafficking and coercion crimes."
-    )
-    result = classify(load_ruleset(RULES), title="Comment: Amnesty's policy", text=text, language="en")
-    assert result.stance == "supportive"
-    assert any(e.kind == "rebutted" and e.voice == "own" for e in result.evidence)
-
-
 def test_numbered_questions_are_an_explainers_layout_not_rhetoric(ruleset: RuleSet) -> None:
     layout = "1. What is the policy?\nA document on sex work.\n\n2. Who opposes it?\nSeveral groups.\n\n3. Is it binding?\nNo."
     rhetoric = "Who is protected by this law? Nobody. Why would anyone defend it? I cannot see why."
@@ -474,7 +426,7 @@ def test_numbered_questions_are_an_explainers_layout_not_rhetoric(ruleset: RuleS
 
 
 def test_credit_given_before_the_turn_is_a_concession(ruleset: RuleSet) -> None:
-    """"Amnesty deserves credit for X. But ..." grants a point: the credit counts a concession's share of its
+    """ "Amnesty deserves credit for X. But ..." grants a point: the credit counts a concession's share of its
     weight, and the piece's verdict (doubling down) decides."""
     text = (
         "Amnesty International published its sex work policy this week, after the vote in Dublin. "
@@ -524,17 +476,6 @@ def test_granting_amnesty_a_point_opens_a_concession(ruleset: RuleSet, language:
     assert _concession(doc, rules, 0) is not None
 
 
-def test_crying_betrayal_is_the_authors_charge_against_the_critics() -> None:
-    text = (
-        "Les délégués d'Amnesty International ont voté à Dublin pour la dépénalisation du travail du sexe. "
-        "Je le dis franchement : refuser de débattre en criant à la trahison, c'est parler à la place des premières "
-        "concernées. Pourquoi ne pas les écouter ?"
-    )
-    result = classify(load_ruleset(RULES), title="Tribune", text=text, language="fr")
-    assert all(e.rule_id != "fr.opposed.trahison" or e.weight == 0 for e in result.evidence if e.voice == "own")
-    assert result.stance == "supportive"
-
-
 def test_the_outlets_appeal_to_its_readers_is_no_opinion_mark(ruleset: RuleSet) -> None:
     """A subscription or donation appeal left in the page ("unser Journalismus", "support our journalism") is the
     outlet speaking of itself: its "wir" and "our" do not make a news report opinion."""
@@ -545,6 +486,33 @@ def test_the_outlets_appeal_to_its_readers_is_no_opinion_mark(ruleset: RuleSet) 
     rules = ruleset.rules_for("de")
     assert rules is not None
     assert _opinion_marks(Document.prepare("", appeal, ruleset.word_keys), rules) == 0
-    assert _opinion_marks(Document.prepare("", "Wir meinen: das ist falsch. Unsere Regierung muss handeln.",
-                                           ruleset.word_keys), rules) == 2
+    assert (
+        _opinion_marks(
+            Document.prepare("", "Wir meinen: das ist falsch. Unsere Regierung muss handeln.", ruleset.word_keys), rules
+        )
+        == 2
+    )
     assert _marks(ruleset, "Support our journalism: subscribe today. We need our readers.") == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "own_rule", "counted"),
+    [
+        # "It does not." answers the critics' reported claim as "But ..." would.
+        pytest.param("en", "Comment: Amnesty's policy", "Amnesty International published its policy on sex work this "
+                     "week, after the vote in Dublin. Critics have spent the past year claiming that Amnesty wants to "
+                     "legalise pimping. It does not. The policy keeps trafficking and coercion crimes.",
+                     "en.supportive.critics-rebutted", True, id="en-terse-denial"),
+        # Crying betrayal is the author's charge against the critics, not the author's word for the decision.
+        pytest.param("fr", "Tribune", "Les délégués d'Amnesty International ont voté à Dublin pour la dépénalisation du "
+                     "travail du sexe. Je le dis franchement : refuser de débattre en criant à la trahison, c'est parler "
+                     "à la place des premières concernées. Pourquoi ne pas les écouter ?",
+                     "fr.opposed.trahison", False, id="fr-crying-betrayal"),
+    ],
+)  # fmt: skip
+def test_the_authors_answer_to_the_critics_is_the_authors_side(
+    language: str, title: str, text: str, own_rule: str, counted: bool
+) -> None:
+    result = classify(load_ruleset(RULES), title=title, text=text, language=language)
+    assert any(e.rule_id == own_rule and e.voice == "own" and e.weight != 0 for e in result.evidence) is counted
+    assert result.stance == "supportive"

@@ -237,6 +237,32 @@ def test_first_person_plural_is_the_texts_own_voice(
         pytest.param("de", "Amnesty für Straffreiheit bei Sexarbeit – Frauenverbände empört",
                      "Amnesty International will sich für die Entkriminalisierung der Sexarbeit einsetzen, "
                      "beschloss der Rat in Dublin.", "neutral", id="de-headline-reaction"),
+        # Side-taking and verdicts on the other side's case count in the author's words; the same words reported of
+        # others (members quitting, abolitionists' indignation, a group on Amnesty's side) stay news.
+        pytest.param("da", "Hvorfor jeg skiftede mening", "Jeg har læst Amnestys politik om sexarbejde fra Dublin. "
+                     "Så ja, jeg er kommet over på Amnestys side i den her sag.", "supportive", id="da-on-amnestys-side"),
+        pytest.param("ru", "Колонка", "Я прочитала решение Amnesty о секс-работе, принятое в Дублине. "
+                     "Так что да, я на стороне Amnesty.", "supportive", id="ru-on-amnestys-side"),
+        pytest.param("da", "Amnesty splitter Danmark", "Amnesty International stemte i Dublin for at afkriminalisere "
+                     "sexarbejde. Sexarbejdernes forening siger, at de er på Amnestys side, mens kvindeorganisationer "
+                     "kritiserer beslutningen.", "neutral", id="da-side-reported"),
+        pytest.param("en", "Members quit Amnesty over sex work vote", "Amnesty International has lost members in "
+                     "several countries since its vote in Dublin to back the decriminalisation of sex work, "
+                     "local groups said. The organisation said it stood by the decision.", "neutral",
+                     id="en-resignations-reported"),
+        pytest.param("fr", "Prostitution : Amnesty vote pour la dépénalisation, les abolitionnistes s'indignent",
+                     "Les délégués d'Amnesty International, réunis à Dublin, ont adopté une résolution en faveur de la "
+                     "dépénalisation du travail du sexe. Les associations de travailleuses du sexe ont salué la "
+                     "décision.", "neutral", id="fr-indignation-reported"),
+        pytest.param("en", "Editorial: The vote in Dublin", "Amnesty International's policy on sex work asks states "
+                     "to stop treating consenting adults as criminals. That is a position this newspaper can "
+                     "support.", "supportive", id="en-position-we-can-support"),
+        pytest.param("en", "Editorial: The vote in Dublin", "Amnesty International's policy on sex work asks states "
+                     "to stop prosecuting buyers and managers. That is a position this newspaper cannot support.",
+                     "opposed", id="en-position-we-cannot-support"),
+        pytest.param("en", "Comment", "Amnesty's policy on sex work, adopted in Dublin, starts from the evidence. "
+                     "The argument of the abolitionist campaign falls apart once you ask who the law protects.",
+                     "supportive", id="en-opponents-case-fails"),
     ],
 )  # fmt: skip
 def test_whose_voice_counts(ruleset: RuleSet, language: str, title: str, text: str, stance: str) -> None:
