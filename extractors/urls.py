@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote_from_bytes, unquote_to_bytes, urlsplit, urlunsplit
 
+from extractors.errors import PresswatchError
+
 # Parameters that identify a campaign, a click or a share, never the document: dropping them merges the copies of a
 # link that differ only in where the reader came from. A name belongs here only when no site uses it to choose what
 # a page shows: a wrongly kept parameter costs one more fetch (and the story dedupe counts the copy once), a wrongly
@@ -55,8 +57,9 @@ _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 _PATH_TOKEN = re.compile(r"%[0-9A-Fa-f]{2}|[^A-Za-z0-9\-._~!$&'()*+,;=:@/]")
 
 
-class InvalidURLError(ValueError):
-    pass
+class InvalidURLError(PresswatchError, ValueError):
+    """A URL with no canonical form (not http(s), no host, unparsable); a ValueError too, for callers that catch
+    that."""
 
 
 def canonicalize_url(url: str) -> str:

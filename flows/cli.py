@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from flows.choices import ExportFormat, OutputFormat, StanceChoice
-from flows.errors import PresswatchError
+from flows.errors import PresswatchError, load_rule_file
 from flows.settings import Settings, load_settings, resolve_config_path
 
 
@@ -202,16 +202,13 @@ def report(
 ) -> None:
     """Write the weekly Markdown report(s) and print their paths."""
     from flows.report import all_weeks_with_data, default_week, report_topics, write_weekly_reports
-    from reports.weekly import Week, WeekError
+    from reports.weekly import Week
 
     settings = _settings()
     topics = [subject.topic for subject in report_topics(settings, [topic] if topic else None)]
     if week and all_weeks:
         raise PresswatchError("--week and --all cannot be used together: --all writes every week with data")
-    try:
-        chosen = Week.parse(week) if week else None
-    except WeekError as exc:
-        raise PresswatchError(str(exc)) from None
+    chosen = Week.parse(week) if week else None
     with_data = all_weeks_with_data(settings, topics)
     if all_weeks:
         weeks = with_data
@@ -295,14 +292,11 @@ def label(
     topic: Annotated[str | None, typer.Option(help="Topic (default: the first enabled topic).")] = None,
 ) -> None:
     """Store a human label; `coverage` shows it (and the machine's beside it)."""
-    from extractors.urls import InvalidURLError, canonicalize_url
+    from extractors.urls import canonicalize_url
     from warehouse.labels import save_label
 
     settings = _settings()
-    try:
-        key = canonicalize_url(url)
-    except InvalidURLError as exc:
-        raise PresswatchError(str(exc)) from None
+    key = canonicalize_url(url)
     chosen = topic or settings.topics[0]
     from warehouse.db import exists
 
@@ -324,15 +318,12 @@ def review(
     out), each with its strongest own-voice evidence and the command to label it. Read-only."""
     from flows.report import default_week, report_topics
     from flows.review import review_lines
-    from reports.weekly import Week, WeekError
+    from reports.weekly import Week
     from warehouse.review import least_sure
 
     settings = _settings()
     chosen = report_topics(settings, [topic] if topic else list(settings.topics[:1]))[0].topic
-    try:
-        target = Week.parse(week) if week else default_week()
-    except WeekError as exc:
-        raise PresswatchError(str(exc)) from None
+    target = Week.parse(week) if week else default_week()
     found = least_sure(settings.store, chosen, target.start, target.end, limit)
     for line in review_lines(found, topic=chosen, week=str(target), program=_program()):
         typer.echo(line)
@@ -368,7 +359,7 @@ def evaluate(
     if rules is None:
         typer.echo(format_evaluation(before))
         return
-    candidate = load_ruleset(rules)
+    candidate = load_rule_file(load_ruleset, rules)
     after = evaluate_labelled(candidate, rows)
     typer.echo(
         format_comparison(
@@ -687,7 +678,7 @@ def topics_check(files: Annotated[list[Path], typer.Argument(help="Rule files to
         if errors:
             failed = True
             continue
-        ruleset = load_ruleset(path)
+        ruleset = load_rule_file(load_ruleset, path)  # it loads (no problems found); the helper keeps errors ours
         rules = sum(len(lang.rules) for lang in ruleset.language_rules)
         typer.echo(f"{path}: ok ({rules} rules in {', '.join(ruleset.languages)}; version {ruleset.version})")
     if failed:
@@ -822,22 +813,18 @@ def _print_summary(summary: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    from stance.errors import StanceError
-    from warehouse.analyst import QueryError
-    from warehouse.db import WarehouseError
-
     try:
         app(args=hoist_config(sys.argv[1:]), prog_name="presswatch")
-    except PresswatchError as exc:
-        for line in str(exc).splitlines():  # a config with several problems: one line each
+    except PresswatchError as exc:  # every presswatch error: flows/errors.py lists the tree
+        from warehouse.analyst import QueryError
+        from warehouse.db import WarehouseError
+
+        # Ours say one thing a line (a config with several problems: one line each); DuckDB's messages, kept whole
+        # in the warehouse's errors, are said as they are, so that a query's caret stays under its SQL line.
+        whole = isinstance(exc, WarehouseError | QueryError)
+        for line in [str(exc)] if whole else str(exc).splitlines():
             _err(f"presswatch: {line}")
         sys.exit(exc.exit_code)
-    except StanceError as exc:
-        _err(f"presswatch: {exc}")
-        sys.exit(2)
-    except (WarehouseError, QueryError) as exc:
-        _err(f"presswatch: {exc}")
-        sys.exit(1)
     except KeyboardInterrupt:
         _err("presswatch: interrupted")
         sys.exit(130)

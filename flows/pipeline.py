@@ -24,7 +24,7 @@ from extractors.extract import ExtractionPool, extract_article, extract_many
 from extractors.feeds import parse_feed
 from extractors.fetch import FetchRequest
 from extractors.types import Article, FeedEntry, FetchResult
-from flows.errors import UnknownTopicError
+from flows.errors import UnknownTopicError, load_rule_file
 from flows.settings import FeedConfig, Settings
 from stance.classify import classify
 from stance.language import guess_language
@@ -99,7 +99,7 @@ def load_rulesets(settings: Settings, names: Sequence[str] | None = None) -> lis
         path = topic_path(settings, name)
         if not path.exists():
             raise UnknownTopicError(f"unknown topic {name!r}: no rule file {path}")
-        rulesets.append(load_ruleset(path))
+        rulesets.append(load_rule_file(load_ruleset, path))
     return rulesets
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flows import pipeline
-from flows.errors import UnknownTopicError
+from flows.errors import UnknownTopicError, load_rule_file
 from flows.settings import Settings, software_version
 from reports.weekly import (
     Week,
@@ -45,7 +45,7 @@ def report_topics(settings: Settings, names: list[str] | None = None) -> list[To
         path = pipeline.topic_path(settings, name)
         if not path.exists():
             raise UnknownTopicError(f"unknown topic {name!r}: no rule file {path}")
-        found.append(load_topic(path))
+        found.append(load_rule_file(load_topic, path))
     return found
 
 

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import duckdb
 import jinja2
 
+from extractors.errors import PresswatchError
 from reports import markdown
 from reports.chart import WeekBar, trend_svg
 from warehouse.queries import fetch_dicts, fetch_many_dicts, query_text
@@ -31,8 +32,8 @@ OFF_TOPIC_LISTED = 20
 CHUNK_WEEKS = 53
 
 
-class WeekError(ValueError):
-    pass
+class WeekError(PresswatchError, ValueError):
+    """Text that is not an ISO week (YYYY-Www) that exists; a ValueError too, for callers that catch that."""
 
 
 @dataclass(frozen=True, slots=True)

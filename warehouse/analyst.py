@@ -7,10 +7,11 @@ from typing import Any
 
 import duckdb
 
+from extractors.errors import PresswatchError
 from warehouse.db import DEFAULT_LOCK_WAIT_S, Location, connect, is_shared
 
 
-class QueryError(Exception):
+class QueryError(PresswatchError):
     """DuckDB refused or failed the query (its message, with a syntax error's line and caret kept), or the query
     is empty or would change something."""
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 
+from extractors.errors import PresswatchError
 from warehouse import postgres
 
 log = logging.getLogger("presswatch")
@@ -28,7 +29,7 @@ DEFAULT_LOCK_WAIT_S = 30.0
 _LOCK_POLL_S = 0.25
 
 
-class WarehouseError(Exception):
+class WarehouseError(PresswatchError):
     """A warehouse problem the user must act on (locked file, newer schema than this software, ...)."""
 
 
