@@ -201,8 +201,8 @@ def report(
     all_weeks: Annotated[bool, typer.Option("--all", help="Every week with data.")] = False,
 ) -> None:
     """Write the weekly Markdown report(s) and print their paths."""
-    from flows.report import all_weeks_with_data, default_week, report_topics, write_weekly_reports
-    from reports.weekly import Week, WeekError
+    from flows.reporting import all_weeks_with_data, default_week, report_topics, write_weekly_reports
+    from reports.week import Week, WeekError
 
     settings = _settings()
     topics = [subject.topic for subject in report_topics(settings, [topic] if topic else None)]
@@ -322,9 +322,9 @@ def review(
 ) -> None:
     """The week's relevant articles the rules are least sure about (lowest confidence first, labelled ones left
     out), each with its strongest own-voice evidence and the command to label it. Read-only."""
-    from flows.report import default_week, report_topics
+    from flows.reporting import default_week, report_topics
     from flows.review import review_lines
-    from reports.weekly import Week, WeekError
+    from reports.week import Week, WeekError
     from warehouse.review import least_sure
 
     settings = _settings()

@@ -104,8 +104,8 @@ def test_the_vote_weeks_report_counts_placements_and_shows_the_organisation_apar
 ) -> None:
     """The Dublin Courier's editorial appears at two URLs (its RSS and Atom links): one placement, not two. The
     organisation the topic is about is quoted nearly everywhere: it is shown apart from the other voices."""
-    from flows.report import write_weekly_reports
-    from reports.weekly import Week
+    from flows.reporting import write_weekly_reports
+    from reports.week import Week
 
     settings, _ = demo_warehouse
     [written] = write_weekly_reports(settings, [Week.parse("2015-W33")])
