@@ -13,7 +13,7 @@ only small shared types, so the lower layers have roots of their own; `flows.cli
 * WarehouseError (warehouse/db.py; exit 1)
     * WarehouseLockedError: another process holds the DuckDB file longer than the wait
 * QueryError (warehouse/analyst.py; exit 1): `presswatch sql` refused or failed (read-only, syntax, ...)
-* InvalidURLError (extractors/urls.py, a ValueError) and WeekError (reports/week.py, a ValueError): bad input the
+* InvalidURLError (extractors/urls.py, a ValueError) and WeekError (reports/weekly.py, a ValueError): bad input the
   command that parses it turns into a PresswatchError naming the option.
 
 Fetch and feed failures are not exceptions: they are recorded reasons, `extractors.reasons.Reason`.
