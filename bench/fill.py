@@ -107,7 +107,8 @@ def fill_warehouse(path: Path, n: int, *, chunk: int = 250_000, sketches: bool =
             " ON CONFLICT DO NOTHING"
         )
         con.execute(
-            "INSERT INTO runs VALUES ('fill', 'ingest', now() - INTERVAL 1 MINUTE, now(), 'completed', '{}') "
+            "INSERT INTO runs (run_id, flow, started_at, finished_at, status, summary) "
+            "VALUES ('fill', 'ingest', now() - INTERVAL 1 MINUTE, now(), 'completed', '{}') "
             "ON CONFLICT DO NOTHING"
         )
         con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('bench_fill_version', ?)", [version])

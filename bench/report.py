@@ -1,7 +1,7 @@
 """Weekly report speed on a big warehouse (issue 6): `python -m bench.report [--quick] [--json PATH]`.
 
 A warehouse of 1,000,000 synthetic classified articles over three years (bench/fill.py; the same cached file as
-bench/growth.py) is read by `flows.report.write_weekly_reports`, exactly as `presswatch report` does: one week
+bench/growth.py) is read by `flows.reporting.write_weekly_reports`, exactly as `presswatch report` does: one week
 (2016-W21, the week of the policy's publication; median of 3 runs) must take under 2 s, and every week with data
 (`presswatch report --all`: `weeks_with_data` then one call for all weeks, as the command runs it) under 10 s.
 Baseline in the same run: the same week from a warehouse of 10,000 articles. Reports are written to a temporary
@@ -29,9 +29,9 @@ SIZES = {False: (1_000_000, 10_000), True: (20_000, 2_000)}
 
 
 def one_week_seconds(warehouse: Path, reports: Path, reps: int = 3) -> float:
-    from flows.report import write_weekly_reports
+    from flows.reporting import write_weekly_reports
     from flows.settings import Settings
-    from reports.weekly import Week
+    from reports.week import Week
 
     settings = Settings(config_path=reports / "none.toml", warehouse_path=warehouse, reports_dir=reports)
     times = []
@@ -49,7 +49,7 @@ def all_weeks_seconds(warehouse: Path, reports: Path, limit: int | None = None) 
 
     (Until the report read its weeks in a few set-based queries, --all took minutes at a million articles and was
     timed a quarter per call with a cap; one call is what the command makes, so it is what is timed now.)"""
-    from flows.report import all_weeks_with_data, write_weekly_reports
+    from flows.reporting import all_weeks_with_data, write_weekly_reports
     from flows.settings import Settings
 
     settings = Settings(config_path=reports / "none.toml", warehouse_path=warehouse, reports_dir=reports)
@@ -76,7 +76,7 @@ def run(*, quick: bool) -> list[Result]:
         big, built = template(big_n, OUT / "cache")
         if built is not None:
             print(f"- built the {big_n:,}-article warehouse in {built:.0f} s", flush=True)
-    import flows.report  # noqa: F401 - imports (jinja2, reports) are not part of a report's time
+    import flows.reporting  # noqa: F401 - imports (jinja2, reports) are not part of a report's time
 
     with tempfile.TemporaryDirectory(prefix="presswatch-bench-") as tmp:
         base = one_week_seconds(small, Path(tmp) / "small")

@@ -154,33 +154,29 @@ def demo(
     data: Annotated[Path, typer.Option(help="Folder for the demo's warehouse and reports.")] = Path("data/demo"),
 ) -> None:
     """Serve the bundled sample news web on 127.0.0.x, ingest it, and write its weekly reports."""
-    from flows import demo as demo_web
+    from flows.demo import run_demo
 
-    site = demo_web.demo_site_dir()
-    outlets = demo_web.load_manifest(site)
-    with demo_web.serve_site(site, outlets, port=port) as bases:
-        config = demo_web.write_demo_config(data, outlets, bases)
-        settings = load_settings(config)
-        prepare_prefect(settings)
-        _err(f"demo web: {len(outlets)} outlets on {', '.join(sorted(set(bases.values()))[:3])}, ...")
-        from flows import progress
-        from flows.ingest import ingest_flow
-
-        with progress.shown():
-            summary = _run_flow(ingest_flow, str(config))
-    _print_summary(summary)
-    from flows.report import all_weeks_with_data, write_weekly_reports
-
-    weeks = all_weeks_with_data(settings)
-    written = write_weekly_reports(settings, weeks)
-    typer.echo(f"warehouse: {settings.warehouse_path}")
-    typer.echo(f"reports ({len(written)}):")
-    for report in written:
+    run = run_demo(data, _ingest_with_progress, port=port, announce=_err)
+    _print_summary(run.summary)
+    typer.echo(f"warehouse: {run.settings.warehouse_path}")
+    typer.echo(f"reports ({len(run.reports)}):")
+    for report in run.reports:
         typer.echo(f"  {report.path}  ({report.relevant} relevant)")
-    for subject in sorted({report.path.parent for report in written}):
+    for subject in sorted({report.path.parent for report in run.reports}):
         typer.echo(f"start with the index: {subject / 'index.md'}")
     query = '"select stance, count(*) from coverage group by 1"'
-    typer.echo(f"then ask your own questions: {_program()} --config {config} sql {query}")
+    typer.echo(f"then ask your own questions: {_program()} --config {run.config} sql {query}")
+
+
+def _ingest_with_progress(settings: Settings) -> dict[str, Any]:
+    """One run of the ingest flow, its progress shown on the terminal: the demo's ingest."""
+    prepare_prefect(settings)
+    from flows import progress
+    from flows.ingest import ingest_flow
+
+    with progress.shown():
+        summary: dict[str, Any] = _run_flow(ingest_flow, str(settings.config_path))
+    return summary
 
 
 def _program() -> str:
@@ -201,8 +197,8 @@ def report(
     all_weeks: Annotated[bool, typer.Option("--all", help="Every week with data.")] = False,
 ) -> None:
     """Write the weekly Markdown report(s) and print their paths."""
-    from flows.report import all_weeks_with_data, default_week, report_topics, write_weekly_reports
-    from reports.weekly import Week
+    from flows.reporting import all_weeks_with_data, default_week, report_topics, write_weekly_reports
+    from reports.week import Week
 
     settings = _settings()
     topics = [subject.topic for subject in report_topics(settings, [topic] if topic else None)]
@@ -316,9 +312,9 @@ def review(
 ) -> None:
     """The week's relevant articles the rules are least sure about (lowest confidence first, labelled ones left
     out), each with its strongest own-voice evidence and the command to label it. Read-only."""
-    from flows.report import default_week, report_topics
+    from flows.reporting import default_week, report_topics
     from flows.review import review_lines
-    from reports.weekly import Week
+    from reports.week import Week
     from warehouse.review import least_sure
 
     settings = _settings()

@@ -1,4 +1,5 @@
-"""The offline demo: serve the sample news web in demo/web on loopback, ingest it, write the weekly reports.
+"""The offline demo: serve the sample news web in demo/web on loopback, ingest it, write the weekly reports
+(`run_demo`, what `presswatch demo` runs; the CLI prints what it returns).
 
 Each outlet gets its own loopback address (127.0.0.11, .12, ...) on one fixed port, so that article URLs are the
 same on every run (a second `presswatch demo` finds nothing new). Where the extra loopback addresses are not
@@ -10,17 +11,23 @@ from __future__ import annotations
 import json
 import threading
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from flows.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from flows.reporting import WrittenReport
 
 DEMO_PORT = 8015  # fixed, so that demo URLs are stable across runs; 8015 for the year of the resolution
 FALLBACK_PORT_BASE = 18150
+SHUTDOWN_POLL_S = 0.1  # how often a server checks whether it is asked to stop (see `serve_site`)
 _TEXT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".rss": "application/rss+xml; charset=utf-8",
@@ -38,6 +45,40 @@ class Outlet:
     layout: str
     language: str
     feeds: tuple[tuple[str, str], ...]  # (path, format)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoRun:
+    config: Path  # the demo's own presswatch.toml (`write_demo_config`)
+    settings: Settings
+    summary: dict[str, Any]  # the ingest run's summary (flows/summary.py says it in words)
+    reports: list[WrittenReport]  # every week's report, oldest first; none when the run collected nothing
+
+
+def run_demo(
+    data: Path,
+    ingest: Callable[[Settings], dict[str, Any]],
+    *,
+    port: int = DEMO_PORT,
+    announce: Callable[[str], None] = lambda line: None,
+) -> DemoRun:
+    """Serve the demo web on loopback, ingest it into `data` with `ingest` (the CLI passes a run of the ingest flow
+    with its progress shown; the servers stop when it returns), then write the report of every week with data.
+    `announce` is told where the web is served before the ingest starts. When every feed failed, no report is
+    written: the caller says so with the summary."""
+    from flows.reporting import all_weeks_with_data, write_weekly_reports
+    from flows.summary import nothing_collected
+
+    site = demo_site_dir()
+    outlets = load_manifest(site)
+    with serve_site(site, outlets, port=port) as bases:
+        config = write_demo_config(data, outlets, bases)
+        settings = load_settings(config)
+        announce(f"demo web: {len(outlets)} outlets on {', '.join(sorted(set(bases.values()))[:3])}, ...")
+        summary = ingest(settings)
+    if nothing_collected(summary):
+        return DemoRun(config, settings, summary, [])
+    return DemoRun(config, settings, summary, write_weekly_reports(settings, all_weeks_with_data(settings)))
 
 
 def demo_site_dir() -> Path:
@@ -106,7 +147,10 @@ def serve_site(site: Path, outlets: list[Outlet], *, port: int = DEMO_PORT) -> I
                 raise OSError(message) from None
             server.daemon_threads = True
             bases[outlet.slug] = f"http://{host}:{server.server_address[1]}"
-            thread = threading.Thread(target=server.serve_forever, name=f"demo-{outlet.slug}", daemon=True)
+            # The servers stop one after the other, each within one poll interval: at the default interval (0.5 s)
+            # stopping the demo web took half a second per outlet.
+            serve = partial(server.serve_forever, poll_interval=SHUTDOWN_POLL_S)
+            thread = threading.Thread(target=serve, name=f"demo-{outlet.slug}", daemon=True)
             thread.start()
             stack.callback(server.server_close)
             stack.callback(server.shutdown)

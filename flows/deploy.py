@@ -21,10 +21,10 @@ from prefect.types.entrypoint import EntrypointType
 
 from flows.errors import PresswatchError
 from flows.ingest import ingest_flow
-from flows.report_flow import weekly_report_flow
 from flows.schedule import INTERVAL_ANCHOR, REPORT_DEPLOYMENT
 from flows.settings import Settings
 from flows.shards import Shard
+from flows.weekly_report_flow import weekly_report_flow
 
 INGEST_DEPLOYMENT = "presswatch-ingest"
 _SHARD_NAME = re.compile(rf"{INGEST_DEPLOYMENT}-shard-(\d+)-of-(\d+)")

@@ -30,7 +30,7 @@ packages or of `flows/` that does not derive from it or is not named below.
       DuckDB's caret under the mistake, ...).
     * InvalidURLError (extractors/urls.py; exit 1; also a ValueError): a URL with no canonical form, met at
       `presswatch label URL`; a feed entry with such a link is left out and counted, not raised.
-    * WeekError (reports/weekly.py; exit 1; also a ValueError): `--week` that is not an ISO week (YYYY-Www).
+    * WeekError (reports/week.py; exit 1; also a ValueError): `--week` that is not an ISO week (YYYY-Www).
 
 Two kinds of failure are not in the tree:
 * StanceError and its RuleFileError (stance/errors.py). The layout contract (DESIGN.md) keeps `stance/` a pure

@@ -17,8 +17,8 @@ from typing import Any
 from prefect.schedules import Cron, Interval
 
 from flows.ingest import ingest_flow
-from flows.report_flow import weekly_report_flow
 from flows.settings import Settings
+from flows.weekly_report_flow import weekly_report_flow
 
 INGEST_DEPLOYMENT = "presswatch-ingest"
 REPORT_DEPLOYMENT = "presswatch-weekly-report"

@@ -13,7 +13,7 @@ from extractors.reasons import Reason
 
 
 def failure_in_words(reason: str, detail: str, url: str) -> str:
-    """A feed's failure reason code (docs/fetching.md, "Reason codes") as a person would say it."""
+    """A feed's failure reason code (docs/schema.md, "Failure reasons") as a person would say it."""
     host = urlsplit(url).hostname or url
     if reason.startswith("http_") and reason[5:].isdigit():
         status = int(reason[5:])

@@ -104,8 +104,8 @@ def test_the_vote_weeks_report_counts_placements_and_shows_the_organisation_apar
 ) -> None:
     """The Dublin Courier's editorial appears at two URLs (its RSS and Atom links): one placement, not two. The
     organisation the topic is about is quoted nearly everywhere: it is shown apart from the other voices."""
-    from flows.report import write_weekly_reports
-    from reports.weekly import Week
+    from flows.reporting import write_weekly_reports
+    from reports.week import Week
 
     settings, _ = demo_warehouse
     [written] = write_weekly_reports(settings, [Week.parse("2015-W33")])
@@ -115,3 +115,14 @@ def test_the_vote_weeks_report_counts_placements_and_shows_the_organisation_apar
     voices = text.split("## Voices", 1)[1].split("## Articles", 1)[0]
     assert "| Amnesty International |" not in voices
     assert "Amnesty International itself, the organisation the topic is about, was quoted or cited in" in voices
+
+
+def test_run_demo_writes_no_report_when_every_feed_failed(tmp_path: Path) -> None:
+    """`presswatch demo` (run through the CLI in tests/test_cli.py) then exits non-zero with the summary, and
+    leaves no empty index behind."""
+    announced: list[str] = []
+    failed = {"feeds_ok": 0, "feeds_not_modified": 0, "feeds_unchanged": 0, "feeds_failed": 9}
+    run = demo_web.run_demo(tmp_path / "demo", lambda settings: failed, port=0, announce=announced.append)
+    assert announced[0].startswith("demo web: ") and run.config == tmp_path / "demo" / "presswatch.toml"
+    assert run.reports == [] and run.summary is failed
+    assert not (tmp_path / "demo" / "reports").exists()

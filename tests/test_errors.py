@@ -49,7 +49,7 @@ def test_every_error_derives_from_presswatch_error() -> None:
         "extractors.urls.InvalidURLError",
         "warehouse.db.WarehouseError",
         "warehouse.analyst.QueryError",
-        "reports.weekly.WeekError",
+        "reports.week.WeekError",
         "flows.errors.RulesError",
     } <= set(classes)
     assert set(INTERNAL) <= set(classes), "an INTERNAL entry no longer exists: remove it"
@@ -69,7 +69,7 @@ def test_every_error_is_in_the_documented_tree() -> None:
 
 def test_value_errors_stay_value_errors() -> None:
     from extractors.urls import InvalidURLError, canonicalize_url
-    from reports.weekly import Week, WeekError
+    from reports.week import Week, WeekError
 
     assert issubclass(InvalidURLError, ValueError) and issubclass(WeekError, ValueError)
     with pytest.raises(ValueError, match="not an http"):

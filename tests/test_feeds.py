@@ -233,13 +233,13 @@ def test_a_cdf_channel_is_a_feed() -> None:
 
 
 def test_every_reason_code_is_documented_and_said_in_plain_words() -> None:
-    """docs/fetching.md lists each reason the code can store, and `ingest` says each in words, not as a code."""
+    """docs/schema.md lists each reason the code can store, and `ingest` says each in words, not as a code."""
     from pathlib import Path
 
     from extractors.reasons import Reason, http_reason
     from flows.summary import failure_in_words
 
-    docs = (Path(__file__).resolve().parent.parent / "docs" / "fetching.md").read_text(encoding="utf-8")
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "schema.md").read_text(encoding="utf-8")
     for reason in Reason:
         assert f"| `{reason}` |" in docs, reason
         words = failure_in_words(reason, "", "http://news.example.org/rss")

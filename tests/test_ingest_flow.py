@@ -75,7 +75,7 @@ def test_ingest_flow_under_prefect_and_weekly_report(
     tmp_path: Path, server: LoopbackServer, prefect_harness: None
 ) -> None:
     from flows.ingest import ingest_flow
-    from flows.report_flow import weekly_report_flow
+    from flows.weekly_report_flow import weekly_report_flow
 
     settings = loopback_settings(tmp_path, server)
     _check_first_run(settings, ingest_flow(str(settings.config_path)))

@@ -8,16 +8,11 @@ from pathlib import Path
 import pytest
 
 from reports import markdown
-from reports.weekly import (
-    Week,
-    WeekError,
-    WeeklyReport,
-    build_report,
-    load_week_data,
-    render_chart,
-    render_markdown,
-    write_report,
-)
+from reports.files import write_report
+from reports.load import load_week_data
+from reports.model import WeeklyReport, build_report
+from reports.render import render_chart, render_markdown
+from reports.week import Week, WeekError
 from stance.model import Voice
 from tests.builders import article_row, result, write
 from warehouse import store
@@ -272,7 +267,7 @@ def test_hostile_titles_render_as_text(tmp_path: Path, title: str) -> None:
 
 
 def test_off_topic_articles_are_counted_and_the_first_few_listed(tmp_path: Path) -> None:
-    from reports.weekly import OFF_TOPIC_LISTED
+    from reports.model import OFF_TOPIC_LISTED
 
     path = tmp_path / "w.duckdb"
     _fixed_warehouse(path)
@@ -297,7 +292,7 @@ def test_off_topic_articles_are_counted_and_the_first_few_listed(tmp_path: Path)
 
 
 def test_a_labelled_article_shows_the_evidence_for_its_side_first() -> None:
-    from reports.weekly import EvidenceLine, _deciding
+    from reports.model import EvidenceLine, _deciding
 
     lines = [
         EvidenceLine("It is overdue.", "overdue", "en.supportive.overdue", 2.25, "own"),
@@ -316,7 +311,8 @@ def test_a_malformed_url_is_shown_as_text_not_a_crash() -> None:
 
 
 def test_changes_are_shown_only_against_a_week_of_at_least_five() -> None:
-    from reports.weekly import StanceRow, _percentage_points
+    from reports.model import StanceRow
+    from reports.render import _percentage_points
 
     row = StanceRow("supportive", 6, 0.6, 2, 0.4)
     assert _percentage_points(row, 5) == "+20 pp"
@@ -335,7 +331,7 @@ def test_changes_are_shown_only_against_a_week_of_at_least_five() -> None:
     ],
 )  # fmt: skip
 def test_feed_warnings_in_plain_words(detail: str, words: str) -> None:
-    from reports.weekly import warning_in_words
+    from reports.render import warning_in_words
 
     assert warning_in_words(detail) == words
 

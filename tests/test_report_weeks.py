@@ -10,18 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flows.report import report_topics, weeks_with_data, write_weekly_reports
+from flows.reporting import report_topics, weeks_with_data, write_weekly_reports
 from flows.settings import Settings
 from reports import markdown
-from reports.weekly import (
-    Week,
-    build_report,
-    chunk_weeks,
-    load_week_data,
-    load_weeks_data,
-    render_chart,
-    render_markdown,
-)
+from reports.load import chunk_weeks, load_week_data, load_weeks_data
+from reports.model import WeekData, build_report
+from reports.render import render_chart, render_markdown
+from reports.week import Week
 from stance.model import Voice
 from stance.rules import load_ruleset, load_topic
 from tests.builders import article_row, result, write
@@ -75,7 +70,7 @@ def _many_weeks(path: Path) -> None:
         save_label(path, url, TOPIC, "off_topic" if url.endswith("2") else "supportive", None, "tester")
 
 
-def _render(data: dict[str, Any], week: Week) -> tuple[str, str]:
+def _render(data: WeekData, week: Week) -> tuple[str, str]:
     report = build_report(data, topic=TOPIC, topic_title="T", week=week, software_version="0.0.test")
     return render_markdown(report), render_chart(report)
 

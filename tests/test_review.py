@@ -125,7 +125,7 @@ def test_review_refuses_bad_input_in_one_line(
 def test_review_defaults_to_the_last_complete_week(
     config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from flows.report import default_week
+    from flows.reporting import default_week
 
     code, out, _ = run_cli(["--config", str(config), "review"], capsys, monkeypatch)
     assert code == 0 and out.startswith(f"{default_week()}: no relevant article")

@@ -89,3 +89,19 @@ def test_deploy_builds_one_ingest_per_shard_and_the_report_each_one_run_at_a_tim
     config.write_text('[warehouse]\npath = "pw.duckdb"\n', encoding="utf-8")
     with pytest.raises(PresswatchError, match=r"\[warehouse\] url"):
         deploy(load_settings(config), "presswatch", 2)
+
+
+def test_prefect_yaml_names_the_flows_presswatch_deploy_registers(tmp_path: Path) -> None:
+    """`prefect deploy --all` reads prefect.yaml's entrypoints (file paths): a flow module renamed without them
+    would register a deployment that cannot start."""
+    import yaml
+
+    from flows.deploy import build_deployments
+
+    spec = yaml.safe_load((Path(__file__).resolve().parents[1] / "prefect.yaml").read_text(encoding="utf-8"))
+    declared = {}
+    for item in spec["deployments"]:
+        path, name = item["entrypoint"].split(":")
+        declared[item["name"]] = f"{path.removesuffix('.py').replace('/', '.')}.{name}"
+    settings = load_settings(tmp_path / "presswatch.toml", missing_ok=True)
+    assert declared == {d.name: d.entrypoint for d in build_deployments(settings, "presswatch", 1)}

@@ -192,7 +192,7 @@ def test_reports_export_and_review_read_the_shared_store_as_they_read_the_file(
 ) -> None:
     import re
 
-    from flows.report import weeks_with_data, write_weekly_reports
+    from flows.reporting import weeks_with_data, write_weekly_reports
     from warehouse.export import export_views
 
     (tmp_path / "file").mkdir()

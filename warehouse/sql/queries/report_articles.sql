@@ -1,7 +1,7 @@
 -- The articles the report weeks ($start inclusive) list one by one, among the rows of `report_coverage`:
 -- the first $off_topic_listed off-topic articles of each week (by publication; the report gives the total and
 -- the query for the rest), every flagged or human-labelled article, and per stance the clearest ten (ordered as
--- reports/weekly.py `choose_articles` orders them, which makes the final choice). Counts come from
+-- reports/model.py `choose_articles` orders them, which makes the final choice). Counts come from
 -- report_outlets and report_week_summary, so the other articles never leave the database.
 SELECT week, url, outlet, title, published, language, stance, machine_stance, human_stance, score, confidence,
        flags, text_source, story_id, story_origin_outlet

@@ -7,9 +7,9 @@ from pathlib import Path
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
-from flows.report import default_week, write_weekly_reports
+from flows.reporting import default_week, write_weekly_reports
 from flows.settings import load_settings
-from reports.weekly import Week
+from reports.week import Week
 
 
 @flow(name="presswatch-weekly-report", log_prints=False, validate_parameters=False)

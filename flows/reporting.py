@@ -1,4 +1,7 @@
-"""Weekly report: the plain function the CLI calls, and the Prefect flow the schedule runs."""
+"""Writing the weekly reports of the configured topics from the configured warehouse: which topics, which weeks
+have data, and each (topic, week)'s report and the topic's index written to the reports folder. The plain
+functions `presswatch report` and `presswatch demo` call; the Prefect flow the schedule runs wraps them
+(flows/weekly_report_flow.py, kept apart so that `presswatch report` does not import Prefect)."""
 
 from __future__ import annotations
 
@@ -10,22 +13,13 @@ from pathlib import Path
 from flows import pipeline
 from flows.errors import UnknownTopicError, load_rule_file
 from flows.settings import Settings, software_version
-from reports.weekly import (
-    Week,
-    build_report,
-    chunk_weeks,
-    format_as_of,
-    load_weeks_data,
-    render_chart,
-    render_index,
-    render_markdown,
-    report_window,
-    write_index,
-    write_report,
-)
+from reports.files import write_index, write_report, written_weeks
+from reports.load import chunk_weeks, load_index, load_last_run, load_weeks, load_weeks_data, report_window
+from reports.model import build_report
+from reports.render import render_chart, render_index, render_markdown
+from reports.week import Week
 from stance.rules import Topic, load_topic
 from warehouse.db import connect
-from warehouse.queries import fetch_dicts
 from warehouse.snapshot import reading
 
 
@@ -60,7 +54,7 @@ def all_weeks_with_data(settings: Settings, topics: Sequence[str] | None = None)
     # On the shared store, PostgreSQL answers this whole-history question itself (no snapshot).
     with connect(settings.store, read_only=True) as con:
         for topic in settings.topics if topics is None else topics:
-            weeks.update(Week.parse(r["week"]) for r in fetch_dicts(con, "report_weeks", {"topic": topic}))
+            weeks.update(load_weeks(con, topic))
     return sorted(weeks, key=lambda week: week.start)
 
 
@@ -100,11 +94,10 @@ def write_weekly_reports(settings: Settings, weeks: list[Week], topics: list[str
 def write_topic_index(settings: Settings, topic: str, title: str) -> Path:
     """Rewrite `<reports>/<topic>/index.md` from the warehouse: every week with data, linked when written."""
     with connect(settings.store, read_only=True) as con:
-        rows = fetch_dicts(con, "report_index", {"topic": topic})
-        as_of = format_as_of(fetch_dicts(con, "report_last_run")[0]["last_run"])
-    folder = settings.reports_dir / topic
-    existing = {p.stem for p in folder.glob("*-W*.md")} if folder.exists() else set()
-    text = render_index(rows, topic=topic, title=title, data_as_of=as_of, existing=existing)
+        weeks = load_index(con, topic)
+        last_run = load_last_run(con)
+    existing = written_weeks(settings.reports_dir, topic)
+    text = render_index(weeks, topic=topic, title=title, last_run=last_run, existing=existing)
     return write_index(text, settings.reports_dir, topic)
 
 
