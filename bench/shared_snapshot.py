@@ -21,6 +21,7 @@ from bench.common import ROOT
 from bench.writes import synthetic_results
 from warehouse import store
 from warehouse.db import PAGES_ALIAS, _sql_file, connect, migrate
+from warehouse.rows import ArticleRow
 from warehouse.snapshot import copy_snapshot
 
 RESULTS = ROOT / "bench" / "results" / "shared_snapshot.json"
@@ -49,9 +50,9 @@ def run(articles: int) -> dict[str, object]:
         results = synthetic_results(articles)
         at = datetime(2026, 12, 1, tzinfo=UTC)
         rows = [
-            {"url": u, "link": u, "feed_url": "http://feed.invalid/rss", "host": "feed.invalid", "outlet": "Outlet",
-             "discovered_at": at - timedelta(minutes=i), "fetch_status": "fetched", "fetch_attempts": 1,
-             "title": "A title", "text": "word " * 600, "published_at": at - timedelta(days=i % (7 * WEEKS))}
+            ArticleRow(url=u, link=u, feed_url="http://feed.invalid/rss", host="feed.invalid", outlet="Outlet",
+                       discovered_at=at - timedelta(minutes=i), fetch_status="fetched", fetch_attempts=1,
+                       title="A title", text="word " * 600, published_at=at - timedelta(days=i % (7 * WEEKS)))
             for i, (u, _) in enumerate(results)
         ]  # fmt: skip
         with connect(url) as con:

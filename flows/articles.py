@@ -24,12 +24,13 @@ from extractors.extract import ExtractionPool
 from extractors.fetch import BackgroundFetcher
 from extractors.types import FetchResult
 from flows import pipeline, progress
-from flows.pipeline import RunSummary
+from flows.pipeline import ArticleInFlight, Processed, RunSummary
 from flows.settings import Settings
 from stance.model import StanceResult
 from stance.rules import RuleSet
 from warehouse import store
 from warehouse.db import connect
+from warehouse.rows import ArticleRow
 
 # Batches in flight at once: one being written, one being extracted and one being fetched keep both the pool and
 # the network busy; more would only hold more pages in memory (about 12 MB a batch of 200 pages).
@@ -40,14 +41,13 @@ AHEAD = 3
 # `python -m bench.ingest` (bench/results/ingest.json).
 CHUNK = 4
 
-Processed = tuple[list[dict[str, Any]], list[tuple[str, StanceResult]], dict[str, float]]
 # Writes one batch on the connection it is given (its raw pages, then its rows, each in one transaction).
-Writer = Callable[[Any, list[dict[str, Any]], list[tuple[str, StanceResult]]], object]
+Writer = Callable[[Any, list[ArticleInFlight], list[tuple[str, StanceResult]]], object]
 
 
 @dataclass
 class _Batch:
-    rows: list[dict[str, Any]]
+    rows: list[ArticleRow]
     fetch: Future[list[FetchResult]]
     submitted_at: float
     parts: list[Future[Processed]] | None = None  # set once the pages are fetched and handed to the workers
@@ -91,13 +91,13 @@ def process_pending(
             head = in_flight[0]
             if head.parts is not None and all(part.done() for part in head.parts):
                 in_flight.popleft()
-                rows, results = _collect(head, summary)
+                done_articles, results = _collect(head, summary)
                 timer = time.perf_counter()
                 # One session for the batch's write and the next batch's pending rows: opening the warehouse has a
                 # fixed cost (its schema check), and closing it a checkpoint (the `write` stage of
                 # `python -m bench.ingest`). Between sessions the file is free for other processes.
                 with connect(path) as con:
-                    write(con, rows, results)
+                    write(con, done_articles, results)
                     refill(con)
                 summary.add_time("write", time.perf_counter() - timer)
                 done += len(head.rows)
@@ -121,13 +121,13 @@ class _Pending:
         self.after: tuple[datetime, str] | None = None
         self.exhausted = False
 
-    def next(self, con: Any) -> list[dict[str, Any]]:
+    def next(self, con: Any) -> list[ArticleRow]:
         if self.exhausted:
             return []
         rows = store.pending_articles(con, limit=self.batch_size, after=self.after, feeds=self.feeds)
         self.exhausted = len(rows) < self.batch_size
         if rows:
-            self.after = (rows[-1]["discovered_at"], rows[-1]["url"])
+            self.after = (rows[-1].discovered_at, rows[-1].url)
         return rows
 
 
@@ -139,21 +139,18 @@ def _hand_over(
     summary: RunSummary,
     feed_topics: Mapping[str, frozenset[str]] | None = None,
 ) -> None:
-    """Turn a batch's fetch results into rows and start their CPU work: on the pool's workers in chunks of
-    `CHUNK` pages, largest first (so that neither worker is left alone with a big page at the end), or here."""
+    """Turn a batch's fetch results into articles in flight and start their CPU work: on the pool's workers in
+    chunks of `CHUNK` pages, largest first (so that neither worker is left alone with a big page at the end), or
+    here."""
     results = batch.fetch.result()
     batch.fetched_at = time.perf_counter()
     summary.add_time("fetch_pages", batch.fetched_at - batch.submitted_at)
     at = pipeline.now_utc()
-    rows = [
-        pipeline.apply_fetch(row, result, at) | {"_body": result.body, "_content_type": result.content_type}
-        for row, result in zip(batch.rows, results, strict=True)
-    ]
-    summary.articles_fetched += sum(r["fetch_status"] == "fetched" for r in rows)
-    summary.articles_failed += sum(r["fetch_status"] == "failed" for r in rows)
-    with_page = sorted((r for r in rows if r["fetch_status"] == "fetched" and r["_body"]),
-                       key=lambda r: len(r["_body"]), reverse=True)  # fmt: skip
-    without = [r for r in rows if not (r["fetch_status"] == "fetched" and r["_body"])]
+    fetched = [pipeline.apply_fetch(row, result, at) for row, result in zip(batch.rows, results, strict=True)]
+    summary.articles_fetched += sum(a.row.fetch_status == "fetched" for a in fetched)
+    summary.articles_failed += sum(a.row.fetch_status == "failed" for a in fetched)
+    with_page = sorted((a for a in fetched if a.has_page), key=lambda a: len(a.body), reverse=True)
+    without = [a for a in fetched if not a.has_page]
     batch.ready.append(pipeline.process_fetched(without, rulesets, keep_html, feed_topics))
     if pool is None or len(with_page) < 2:
         batch.ready.append(pipeline.process_fetched(with_page, rulesets, keep_html, feed_topics))
@@ -165,18 +162,19 @@ def _hand_over(
     ]
 
 
-def _collect(batch: _Batch, summary: RunSummary) -> tuple[list[dict[str, Any]], list[tuple[str, StanceResult]]]:
-    """The batch's rows in their original order with its classifications; counts and worker seconds recorded."""
-    by_url: dict[str, dict[str, Any]] = {}
+def _collect(batch: _Batch, summary: RunSummary) -> tuple[list[ArticleInFlight], list[tuple[str, StanceResult]]]:
+    """The batch's articles in their original order with its classifications; counts and worker seconds
+    recorded."""
+    by_url: dict[str, ArticleInFlight] = {}
     results: list[tuple[str, StanceResult]] = []
-    for rows, classified, seconds in [*batch.ready, *(part.result() for part in batch.parts or [])]:
-        by_url.update((row["url"], row) for row in rows)
+    for done, classified, seconds in [*batch.ready, *(part.result() for part in batch.parts or [])]:
+        by_url.update((article.row.url, article) for article in done)
         results += classified
         for stage, value in seconds.items():
             summary.add_time(stage, value)
-    ordered = [by_url[row["url"]] for row in batch.rows]
-    summary.articles_extracted += sum(r.get("extract_status") == "ok" for r in ordered)
-    summary.articles_too_short += sum(r.get("extract_status") in ("too_short", "empty") for r in ordered)
+    ordered = [by_url[row.url] for row in batch.rows]
+    summary.articles_extracted += sum(a.row.extract_status == "ok" for a in ordered)
+    summary.articles_too_short += sum(a.row.extract_status in ("too_short", "empty") for a in ordered)
     summary.articles_classified += len(results)
     summary.relevant += sum(r.relevant for _, r in results)
     summary.supportive += sum(r.stance == "supportive" for _, r in results)

@@ -250,16 +250,15 @@ def reclassify(
 ) -> None:
     """Re-run the current rules over stored text (no refetching); earlier versions' results are kept."""
     settings = _settings()
-    prepare_prefect(settings)  # the stages live beside the ingest flow, which imports Prefect
     from flows import progress
-    from flows.ingest import pipeline_classify_stored
     from flows.interrupt import interruptible
     from flows.pipeline import load_rulesets
+    from flows.stored import classify_stored
 
     rulesets = load_rulesets(settings, [topic] if topic else None)
     remains = "stored text without a current result is classified by the next ingest or reclassify"
     with progress.shown(), interruptible(lambda: remains):
-        done = pipeline_classify_stored(settings.store, rulesets, force=True, feed_topics=settings.feed_topics())
+        done = classify_stored(settings.store, rulesets, force=True, feed_topics=settings.feed_topics())
     versions = ", ".join(f"{r.topic} {r.version}" for r in rulesets)
     typer.echo(f"reclassified {done} article-topic pairs with {versions}")
 
@@ -268,11 +267,10 @@ def reclassify(
 def reextract() -> None:
     """Rebuild text, metadata, wire stories and stances from the stored raw pages, without fetching."""
     settings = _settings()
-    prepare_prefect(settings)  # the stages live beside the ingest flow, which imports Prefect
     from flows import progress
-    from flows.ingest import reextract_stored
     from flows.interrupt import interruptible
     from flows.pipeline import load_rulesets
+    from flows.stored import reextract_stored
 
     remains = "pages re-extracted so far are saved; run reextract again to finish"
     with progress.shown(), interruptible(lambda: remains):

@@ -1,19 +1,20 @@
 """The ingest flow: feeds -> entries -> pages -> text -> stance -> warehouse.
 
-Reads like a table of contents. Each task is a short wrapper around a stage in flows/pipeline.py or
-flows/articles.py, and there are four coarse tasks per run (feeds, discovery, the articles phase, the backlog),
-never one per article or per batch: a Prefect task run costs more than extracting an article, and the articles
-phase overlaps its batches.
+Reads like a table of contents. Each task is a short wrapper around a stage in flows/pipeline.py,
+flows/articles.py, flows/writes.py or flows/stored.py, and there are four coarse tasks per run (feeds, discovery,
+the articles phase, the backlog), never one per article or per batch: a Prefect task run costs more than
+extracting an article, and the articles phase overlaps its batches. What the ingest runs, in what order, as
+which Prefect task: this module's one reason to change. The stages over stored text that `reclassify` and
+`reextract` share with the backlog live in flows/stored.py.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict
 from functools import partial
 from pathlib import Path
@@ -26,28 +27,19 @@ from prefect.exceptions import MissingContextError
 from prefect.logging import get_run_logger
 from prefect.utilities.annotations import quote
 
-from extractors.dedupe import MIN_SHARED, STORY_WINDOW
 from extractors.extract import ExtractionPool
 from extractors.fetch import FetchPolicy, FetchRequest, fetch_all
 from extractors.types import FetchResult
 from flows import articles, pipeline, progress
 from flows.feeds import watched_feeds
-from flows.pipeline import RunSummary
+from flows.pipeline import RunSummary, run_pool
 from flows.settings import FeedConfig, Settings, load_settings
 from flows.shards import Shard, feeds_of
-from stance.model import StanceResult
+from flows.stored import classify_stored
+from flows.writes import BATCH_SIZE, write_articles, write_batch
 from stance.rules import RuleSet
 from warehouse import store
 from warehouse.db import Location, connect, exclusive_run
-
-# A warm pool pays its start-up once and then extracts on every core; against the time a page takes, it pays for
-# itself from around fifty pages in a run. Start-up and pages/s on one core and on all: `python -m bench.extraction`
-# (bench/results/extraction.json).
-RUN_POOL_MIN_PAGES = 50
-# Articles per batch (one warehouse transaction each): big enough that a transaction's fixed costs (tens of ms)
-# vanish, small enough that the few batches in flight (flows/articles.py) hold tens of MB of pages and a killed
-# run loses little work.
-BATCH_SIZE = 200
 
 
 def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
@@ -124,38 +116,6 @@ def process_articles(
     return summary
 
 
-def write_batch(con: Any, rows: list[dict[str, Any]], results: list[tuple[str, StanceResult]], keep_html: bool) -> int:
-    """Raw pages of one batch, then its articles, stories and classifications, each in one transaction. Pages go
-    first: a run killed between the two leaves pages of articles still pending, which the next run fetches and
-    stores again, never a stored article without its page. On the shared store a transaction another writer made
-    fail is written again (store.atomically); returns how many retries that took."""
-    at = pipeline.now_utc()
-    pages = pipeline.page_rows(rows) if keep_html else []
-    retries = 0
-    if pages:
-        retries += store.atomically(con, lambda: store.save_pages(con, pages))
-
-    def articles_and_stances() -> None:
-        write_articles(con, rows)
-        store.save_classifications(con, results, at)
-
-    return retries + store.atomically(con, articles_and_stances)
-
-
-def write_articles(con: Any, rows: list[dict[str, Any]]) -> None:
-    """Assign stories (wire copies) against what is stored, then save rows and sketches; inside a transaction."""
-    sketches = {row["url"]: row["_sketch"] for row in rows if row.get("_sketch")}
-    seen = {row["url"]: row["discovered_at"] for row in rows}
-    since = min((seen[url] for url in sketches), default=None)
-    candidates = store.story_candidates(con, sketches, MIN_SHARED, since - STORY_WINDOW) if since is not None else {}
-    # Only articles stored with a story before (re-extraction, the backlog) have sketch rows to replace; a new
-    # article's are appended.
-    resketched = store.sketched_urls(con, [row["url"] for row in rows])
-    rows = pipeline.apply_stories(rows, candidates)
-    store.save_articles(con, [pipeline.storable(row) | {"sketch": row.get("_sketch")} for row in rows])
-    store.save_sketches(con, sketches, seen, resketched)
-
-
 @task(name="backlog", cache_policy=NO_CACHE)
 def backlog(
     warehouse_path: Location, rulesets: list[RuleSet], feed_topics: Mapping[str, frozenset[str]] | None = None
@@ -169,7 +129,7 @@ def backlog(
             break
         with connect(warehouse_path) as con:
             store.atomically(con, partial(write_articles, con, [pipeline.with_sketch(row) for row in rows]))
-    return pipeline_classify_stored(warehouse_path, rulesets, feed_topics=feed_topics)
+    return classify_stored(warehouse_path, rulesets, feed_topics=feed_topics)
 
 
 # --- the run ---------------------------------------------------------------------------------------------------
@@ -249,97 +209,6 @@ def pages_expected_before_feeds(first_run: bool, pending: int, feeds_due: int) -
     for a pool, the pool warms up while the feeds are fetched and read (the `fetch_feeds` stage of
     `python -m bench.ingest`) instead of after."""
     return pending + (feeds_due if first_run else 0)
-
-
-def pipeline_classify_stored(
-    warehouse_path: Location,
-    rulesets: Sequence[RuleSet],
-    *,
-    force: bool = False,
-    feed_topics: Mapping[str, frozenset[str]] | None = None,
-) -> int:
-    """(Re)classify stored text in batches; without `force`, only text lacking a current-version result. Articles
-    of feeds limited to some topics (`feed_topics`) are classified for those only."""
-    done = 0
-    for ruleset in rulesets:
-        if force:
-            with connect(warehouse_path) as con:
-                progress.start(f"classify {ruleset.topic}", store.count_rows(con, "articles", "text IS NOT NULL"))
-        offset, after = 0, ""
-        while True:
-            with connect(warehouse_path) as con:
-                if force:
-                    rows = store.stored_texts(con, limit=BATCH_SIZE * 5, offset=offset)
-                else:
-                    rows = store.unclassified_articles(
-                        con, ruleset.topic, ruleset.version, limit=BATCH_SIZE * 5, after=after
-                    )
-            if not rows:
-                break
-            offset += len(rows)
-            after = rows[-1]["url"]
-            results = pipeline.classify_rows([ruleset], rows, feed_topics)
-            progress.advance(f"classify {ruleset.topic}", len(rows))
-            with connect(warehouse_path) as con:
-                store.atomically(con, partial(store.save_classifications, con, results, pipeline.now_utc()))
-            done += len(results)
-    return done
-
-
-def reextract_stored(
-    warehouse_path: Location,
-    rulesets: Sequence[RuleSet],
-    *,
-    batch_size: int = BATCH_SIZE,
-    feed_topics: Mapping[str, frozenset[str]] | None = None,
-) -> int:
-    """Rebuild text, metadata, stories and classifications from the stored raw pages (no fetching)."""
-    done = 0
-    after = ""
-    with connect(warehouse_path) as con:
-        total = store.count_rows(con, "pages")
-    progress.start("re-extract", total)
-    with run_pool(total) as pool:
-        while True:
-            with connect(warehouse_path) as con:
-                stored = store.stored_pages(con, after, batch_size)
-            if not stored:
-                return done
-            done += _reextract_batch(warehouse_path, rulesets, stored, pool, feed_topics)
-            after = stored[-1]["url"]
-            progress.advance("re-extract", len(stored))
-    return done
-
-
-def _reextract_batch(
-    warehouse_path: Location,
-    rulesets: Sequence[RuleSet],
-    stored: list[dict[str, Any]],
-    pool: ExtractionPool | None,
-    feed_topics: Mapping[str, frozenset[str]] | None = None,
-) -> int:
-    rows = [row | {"_body": pipeline.stored_page(row), "fetch_status": "fetched"} for row in stored]
-    extracted = pipeline.extract_rows(rows, pool=pool)
-    results = pipeline.classify_rows(rulesets, extracted, feed_topics)
-    with connect(warehouse_path) as con, store.transaction(con):
-        write_articles(con, [row | {"story_id": None} for row in extracted])
-        store.save_classifications(con, results, pipeline.now_utc())
-    return len(rows)
-
-
-@contextmanager
-def run_pool(
-    pages: int, rulesets: Sequence[RuleSet] = (), feed_topics: Mapping[str, frozenset[str]] | None = None
-) -> Iterator[ExtractionPool | None]:
-    """One extraction pool for a whole run, when the run has enough pages to pay for its start-up. Its workers
-    hold the run's rule sets, so that they classify what they extract; they warm up while the first pages are
-    being fetched (the pool is not waited for)."""
-    if pages < RUN_POOL_MIN_PAGES or (os.cpu_count() or 1) < 2:
-        yield None
-        return
-    setup_args = (list(rulesets), dict(feed_topics or {}))
-    with ExtractionPool(wait=False, setup=pipeline.init_worker, setup_args=setup_args) as pool:
-        yield pool
 
 
 def _count_feeds(summary: RunSummary, outcomes: Sequence[store.FeedOutcome]) -> None:

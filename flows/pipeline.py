@@ -1,5 +1,8 @@
 """The ingest stages as plain functions: values in, values out. Prefect tasks in flows/ingest.py wrap them.
 
+An article moves through them as an `ArticleInFlight`: its `articles` row (warehouse/rows.py) as far as the
+stages have filled it, with the fetched page and its compressed copy for `pages` beside it until the batch is written.
+
 Each stage is idempotent and keyed by canonical URL: discovered articles are stored before anything is fetched,
 and a batch's fetch, extraction and classification are written in one transaction, so a run killed at any point
 is finished by the next one with nothing lost and nothing counted twice.
@@ -9,14 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 import zlib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from extractors.dedupe import assign_stories, sketch
@@ -30,6 +34,7 @@ from stance.classify import classify
 from stance.language import guess_language
 from stance.model import StanceResult
 from stance.rules import RuleSet, load_ruleset
+from warehouse.rows import ArticleRow, ArticleText, DateSource, FetchStatus, PageRow, StoredPage, TextSource
 from warehouse.store import FeedOutcome, FeedState
 
 log = logging.getLogger("presswatch")
@@ -182,26 +187,24 @@ def read_feeds(
     return outcomes, entries
 
 
-def discovered_rows(entries: Sequence[FeedEntry], feed_titles: dict[str, str], at: datetime) -> list[dict[str, Any]]:
-    rows = []
-    for entry in entries:
-        rows.append(
-            {
-                "url": entry.url,
-                "link": entry.link,
-                "feed_url": entry.feed_url,
-                "host": urlsplit(entry.url).hostname or "",
-                "feed_title": entry.title,
-                "feed_summary": entry.summary,
-                "feed_author": entry.author,
-                "feed_published_at": entry.published_at,
-                "discovered_at": at,
-                "fetch_status": "pending",
-                "fetch_attempts": 0,
-                "outlet": feed_titles.get(entry.feed_url) or None,
-            }
+def discovered_rows(entries: Sequence[FeedEntry], feed_titles: dict[str, str], at: datetime) -> list[ArticleRow]:
+    return [
+        ArticleRow(
+            url=entry.url,
+            link=entry.link,
+            feed_url=entry.feed_url,
+            host=urlsplit(entry.url).hostname or "",
+            feed_title=entry.title,
+            feed_summary=entry.summary,
+            feed_author=entry.author,
+            feed_published_at=entry.published_at,
+            discovered_at=at,
+            fetch_status="pending",
+            fetch_attempts=0,
+            outlet=feed_titles.get(entry.feed_url) or None,
         )
-    return rows
+        for entry in entries
+    ]
 
 
 def count_new_per_feed(entries: Sequence[FeedEntry], known: set[str]) -> dict[str, int]:
@@ -217,58 +220,81 @@ def count_new_per_feed(entries: Sequence[FeedEntry], known: set[str]) -> dict[st
 # --- articles ----------------------------------------------------------------------------------------------
 
 
-def page_requests(pending: Sequence[dict[str, Any]]) -> list[FetchRequest]:
+@dataclass(frozen=True, slots=True)
+class ArticleInFlight:
+    """One article of a batch between its fetch and its write: the row, and what travels beside it (never stored
+    in `articles`)."""
+
+    row: ArticleRow
+    body: bytes = b""  # the fetched page, until extraction (process_fetched drops it: bodies travel no further)
+    content_type: str = ""  # the page's Content-Type, for `pages`
+    page: PageRow | None = None  # the page for `pages`, compressed where it was extracted (`[warehouse] keep_html`)
+
+    @property
+    def has_page(self) -> bool:
+        """Whether there is a fetched page to extract."""
+        return self.row.fetch_status == "fetched" and bool(self.body)
+
+
+def page_requests(pending: Sequence[ArticleRow]) -> list[FetchRequest]:
     # Fetch the link as the feed wrote it: some sites need their own parameters; the canonical URL stays the key.
-    return [FetchRequest(url=row["link"], kind="page") for row in pending]
+    return [FetchRequest(url=row.link, kind="page") for row in pending]
 
 
-def apply_fetch(row: dict[str, Any], result: FetchResult, at: datetime) -> dict[str, Any]:
-    row = dict(row)
-    row["fetch_attempts"] = (row.get("fetch_attempts") or 0) + 1
-    row["fetched_at"] = at
-    row["final_url"] = result.final_url
-    row["http_status"] = result.status
+def apply_fetch(row: ArticleRow, result: FetchResult, at: datetime) -> ArticleInFlight:
+    """The row after its page's fetch, with the page beside it."""
     if result.ok and not result.not_modified:
-        row.update(fetch_status="fetched", fetch_error=None, fetch_detail=None)
+        status: FetchStatus = "fetched"
+        error, detail = None, None
     else:
-        row.update(
-            fetch_status="failed",
-            fetch_error=result.error or "not_modified",
-            fetch_detail=result.detail or "the server answered 304 to an unconditional request",
-        )
-    return row
+        status = "failed"
+        error = result.error or "not_modified"
+        detail = result.detail or "the server answered 304 to an unconditional request"
+    fetched = replace(
+        row,
+        fetch_attempts=row.fetch_attempts + 1,
+        fetched_at=at,
+        final_url=result.final_url,
+        http_status=result.status,
+        fetch_status=status,
+        fetch_error=error,
+        fetch_detail=detail,
+    )
+    return ArticleInFlight(fetched, result.body, result.content_type)
 
 
-def apply_extraction(row: dict[str, Any], article: Article) -> dict[str, Any]:
+def apply_extraction(row: ArticleRow, article: Article) -> ArticleRow:
     """Merge extracted text and metadata into the article row; the feed's own data fills the gaps."""
-    row = dict(row)
-    row["extract_status"] = article.status
-    row["extract_detail"] = article.detail or None
-    row["title"] = article.title or row.get("feed_title") or ""
-    row["author"] = article.author or row.get("feed_author") or None
-    row["description"] = article.description or None
-    row["outlet"] = article.site_name or row.get("outlet") or row.get("host")
+    text_source: TextSource
     if article.status == "ok":
-        text, source = article.text, "page"
+        text, text_source = article.text, "page"
     else:
         # A teaser or paywall: classify what the feed said about the article, and say so.
-        text = "\n\n".join(part for part in (row.get("feed_summary"), article.text) if part)
-        source = "feed_summary"
-    row["text"] = text or None
-    row["text_source"] = source if text else None
-    row["word_count"] = len(text.split()) if text else 0
-    row["content_hash"] = hashlib.sha256(" ".join(text.split()).lower().encode()).hexdigest() if text else None
-    published, date_source = best_date(row.get("feed_published_at"), article.published_date, row["discovered_at"])
-    row["published_at"] = published
-    row["date_source"] = date_source
+        text = "\n\n".join(part for part in (row.feed_summary, article.text) if part)
+        text_source = "feed_summary"
+    published, date_source = best_date(row.feed_published_at, article.published_date, row.discovered_at)
     language = _normalise_language(article.language)
     if not language and text:
         language = guess_language(text)
-    row["language"] = language
-    return row
+    return replace(
+        row,
+        extract_status=article.status,
+        extract_detail=article.detail or None,
+        title=article.title or row.feed_title or "",
+        author=article.author or row.feed_author or None,
+        description=article.description or None,
+        outlet=article.site_name or row.outlet or row.host,
+        text=text or None,
+        text_source=text_source if text else None,
+        word_count=len(text.split()) if text else 0,
+        content_hash=hashlib.sha256(" ".join(text.split()).lower().encode()).hexdigest() if text else None,
+        published_at=published,
+        date_source=date_source,
+        language=language,
+    )
 
 
-def best_date(feed_date: datetime | None, page_date: str | None, discovered: datetime) -> tuple[datetime, str]:
+def best_date(feed_date: datetime | None, page_date: str | None, discovered: datetime) -> tuple[datetime, DateSource]:
     """The date used for weekly bucketing, and where it came from.
 
     The feed's date carries a time and a zone and is what the publisher announced; the page's date (trafilatura
@@ -284,26 +310,24 @@ def best_date(feed_date: datetime | None, page_date: str | None, discovered: dat
     return discovered, "discovered"
 
 
-def extract_rows(rows: Sequence[dict[str, Any]], pool: ExtractionPool | None = None) -> list[dict[str, Any]]:
-    """Extract the fetched pages of a batch (rows carry their page in `_body`) on all cores for big batches."""
-    todo = [row for row in rows if row["fetch_status"] == "fetched" and row.get("_body")]
-    articles = extract_many([(row["_body"], row["url"]) for row in todo], pool=pool)
-    by_url = {row["url"]: apply_extraction(row, article) for row, article in zip(todo, articles, strict=True)}
-    return [with_sketch(by_url.get(row["url"], row)) for row in rows]
+def extract_rows(articles: Sequence[ArticleInFlight], pool: ExtractionPool | None = None) -> list[ArticleRow]:
+    """Extract the fetched pages of a batch on all cores for big batches; the rows, each with its sketch."""
+    todo = [article for article in articles if article.has_page]
+    extracted = extract_many([(a.body, a.row.url) for a in todo], pool=pool)
+    by_url = {a.row.url: apply_extraction(a.row, found) for a, found in zip(todo, extracted, strict=True)}
+    return [with_sketch(by_url.get(a.row.url, a.row)) for a in articles]
 
 
-def with_sketch(row: dict[str, Any]) -> dict[str, Any]:
-    """Attach the near-duplicate sketch of the row's text (`_sketch`, not stored in the articles table)."""
-    return row | {"_sketch": sketch(row["text"])} if row.get("text") else row
+def with_sketch(row: ArticleRow) -> ArticleRow:
+    """The row with the near-duplicate sketch of its text (none without text)."""
+    return replace(row, sketch=sketch(row.text) if row.text else None)
 
 
-def apply_stories(
-    rows: Sequence[dict[str, Any]], candidates: dict[str, tuple[str, tuple[int, ...]]]
-) -> list[dict[str, Any]]:
+def apply_stories(rows: Sequence[ArticleRow], candidates: dict[str, tuple[str, tuple[int, ...]]]) -> list[ArticleRow]:
     """Give each row with a sketch its story: the earliest-seen near-duplicate's story, or its own URL."""
-    batch = [(row["url"], row["_sketch"]) for row in rows if row.get("_sketch")]
+    batch = [(row.url, row.sketch) for row in rows if row.sketch]
     stories = assign_stories(batch, candidates)
-    return [row | {"story_id": stories[row["url"]]} if row["url"] in stories else row for row in rows]
+    return [replace(row, story_id=stories[row.url]) if row.url in stories else row for row in rows]
 
 
 PAGE_COMPRESSION_LEVEL = 1  # see page_row
@@ -311,38 +335,31 @@ PAGE_COMPRESSION_LEVEL = 1  # see page_row
 WORKER_STAGES = ("extract", "compress", "sketch", "classify")
 
 
-def page_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Compressed raw pages of the fetched rows, for `pages`: the `_page` a pool worker made, or made here."""
-    return [
-        row.get("_page") or page_row(row)
-        for row in rows
-        if row.get("_page") or (row.get("fetch_status") == "fetched" and row.get("_body"))
-    ]
+def page_rows(articles: Sequence[ArticleInFlight]) -> list[PageRow]:
+    """Compressed raw pages of the fetched articles, for `pages`: the page a pool worker made, or made here."""
+    return [article.page or page_row(article) for article in articles if article.page or article.has_page]
 
 
-def page_row(row: dict[str, Any]) -> dict[str, Any]:
-    """The row's page for `pages`, compressed. zlib level 1: nearly as small as the default level 6 for about a
-    third of its CPU (docs/benchmarks.md, "Ingest end to end"); the page is compressed once per fetch, in the hot
+def page_row(article: ArticleInFlight) -> PageRow:
+    """The article's page for `pages`, compressed. zlib level 1: nearly as small as the default level 6 for about
+    a third of its CPU (docs/benchmarks.md, "Ingest end to end"); the page is compressed once per fetch, in the hot
     loop, and the `compress` stage of `python -m bench.ingest` measures it."""
-    return {
-        "url": row["url"],
-        "fetched_at": row["fetched_at"],
-        "content_type": row.get("_content_type") or None,
-        "compression": "zlib",
-        "bytes": len(row["_body"]),
-        "body": zlib.compress(row["_body"], PAGE_COMPRESSION_LEVEL),
-    }
+    assert article.row.fetched_at is not None, "a fetched article has its fetch time"
+    return PageRow(
+        url=article.row.url,
+        fetched_at=article.row.fetched_at,
+        content_type=article.content_type or None,
+        compression="zlib",
+        bytes=len(article.body),
+        body=zlib.compress(article.body, PAGE_COMPRESSION_LEVEL),
+    )
 
 
-def stored_page(row: dict[str, Any]) -> bytes:
-    if row.get("_compression") != "zlib":
-        raise ValueError(f"unknown page compression {row.get('_compression')!r} for {row['url']}")
-    return zlib.decompress(row["_page"])
-
-
-def storable(row: dict[str, Any]) -> dict[str, Any]:
-    """The row without the values that travel beside it between stages (page body, sketch)."""
-    return {k: v for k, v in row.items() if not k.startswith("_")}
+def stored_page(stored: StoredPage) -> ArticleInFlight:
+    """A stored article with its page uncompressed, ready to be extracted again."""
+    if stored.compression != "zlib":
+        raise ValueError(f"unknown page compression {stored.compression!r} for {stored.article.url}")
+    return ArticleInFlight(replace(stored.article, fetch_status="fetched"), zlib.decompress(stored.body))
 
 
 def _normalise_language(code: str | None) -> str | None:
@@ -357,28 +374,51 @@ def _normalise_language(code: str | None) -> str | None:
 
 def classify_rows(
     rulesets: Sequence[RuleSet],
-    rows: Sequence[dict[str, Any]],
+    rows: Sequence[ArticleRow | ArticleText],
     feed_topics: Mapping[str, frozenset[str]] | None = None,
 ) -> list[tuple[str, StanceResult]]:
     """Each row with text, classified for every rule set, or only for its feed's topics when `feed_topics` names
     them (`[[feeds]] topics`)."""
     results = []
     for row in rows:
-        if not row.get("text"):
+        if not row.text:
             continue
-        only = (feed_topics or {}).get(row.get("feed_url") or "")
+        only = (feed_topics or {}).get(row.feed_url or "")
         for ruleset in rulesets:
             if only is not None and ruleset.topic not in only:
                 continue
-            result = classify(ruleset, title=row.get("title") or "", text=row["text"], language=row.get("language"))
-            results.append((row["url"], result))
+            result = classify(ruleset, title=row.title or "", text=row.text, language=row.language)
+            results.append((row.url, result))
     return results
 
 
 # --- the CPU work of a batch, in pool workers --------------------------------------------------------------------
 
+# A warm pool pays its start-up once and then extracts on every core; against the time a page takes, it pays for
+# itself from around fifty pages in a run. Start-up and pages/s on one core and on all: `python -m bench.extraction`
+# (bench/results/extraction.json).
+RUN_POOL_MIN_PAGES = 50
+
+# What process_fetched returns: the articles, their classifications, and CPU seconds per stage.
+Processed = tuple[list[ArticleInFlight], list[tuple[str, StanceResult]], dict[str, float]]
+
 _worker_rulesets: list[RuleSet] = []
 _worker_feed_topics: dict[str, frozenset[str]] = {}
+
+
+@contextmanager
+def run_pool(
+    pages: int, rulesets: Sequence[RuleSet] = (), feed_topics: Mapping[str, frozenset[str]] | None = None
+) -> Iterator[ExtractionPool | None]:
+    """One extraction pool for a whole run, when the run has enough pages to pay for its start-up. Its workers
+    hold the run's rule sets, so that they classify what they extract; they warm up while the first pages are
+    being fetched (the pool is not waited for)."""
+    if pages < RUN_POOL_MIN_PAGES or (os.cpu_count() or 1) < 2:
+        yield None
+        return
+    setup_args = (list(rulesets), dict(feed_topics or {}))
+    with ExtractionPool(wait=False, setup=init_worker, setup_args=setup_args) as pool:
+        yield pool
 
 
 def init_worker(rulesets: Sequence[RuleSet], feed_topics: Mapping[str, frozenset[str]] | None = None) -> None:
@@ -389,41 +429,39 @@ def init_worker(rulesets: Sequence[RuleSet], feed_topics: Mapping[str, frozenset
     _worker_feed_topics = dict(feed_topics or {})
 
 
-def process_in_worker(
-    rows: Sequence[dict[str, Any]], keep_html: bool
-) -> tuple[list[dict[str, Any]], list[tuple[str, StanceResult]], dict[str, float]]:
-    return process_fetched(rows, _worker_rulesets, keep_html, _worker_feed_topics)
+def process_in_worker(articles: Sequence[ArticleInFlight], keep_html: bool) -> Processed:
+    return process_fetched(articles, _worker_rulesets, keep_html, _worker_feed_topics)
 
 
 def process_fetched(
-    rows: Sequence[dict[str, Any]],
+    articles: Sequence[ArticleInFlight],
     rulesets: Sequence[RuleSet],
     keep_html: bool,
     feed_topics: Mapping[str, frozenset[str]] | None = None,
-) -> tuple[list[dict[str, Any]], list[tuple[str, StanceResult]], dict[str, float]]:
-    """All the CPU work a batch needs between fetching and writing: extraction, the compressed page (`_page`), the
-    story sketch and classification. Rows carry their page in `_body`, which is dropped here, so that bodies
-    travel no further than this. Returns the rows, their classifications and the CPU seconds (of this thread:
-    a pool worker's own work, whatever else the machine runs) spent on each of those four stages."""
-    done: list[dict[str, Any]] = []
+) -> Processed:
+    """All the CPU work a batch needs between fetching and writing: extraction, the compressed page (`page`), the
+    story sketch and classification. The fetched page (`body`) is dropped here, so that bodies travel no further
+    than this. Returns the articles, their classifications and the CPU seconds (of this thread: a pool worker's
+    own work, whatever else the machine runs) spent on each of those four stages."""
+    done: list[ArticleInFlight] = []
     results: list[tuple[str, StanceResult]] = []
     seconds = dict.fromkeys(WORKER_STAGES, 0.0)
     clock = time.thread_time
-    for row in rows:
-        body = row.get("_body")
+    for article in articles:
+        row, page = article.row, article.page
         started = clock()
-        if row.get("fetch_status") == "fetched" and body:
-            row = apply_extraction(row, extract_article(body, row["url"]))
+        if article.has_page:
+            row = apply_extraction(row, extract_article(article.body, row.url))
             extracted = clock()
             seconds["extract"] += extracted - started
             if keep_html:
-                row["_page"] = page_row(row)
+                page = page_row(article)
             started = clock()
             seconds["compress"] += started - extracted
-        row = with_sketch({k: v for k, v in row.items() if k != "_body"})
+        row = with_sketch(row)
         sketched = clock()
         seconds["sketch"] += sketched - started
         results += classify_rows(rulesets, [row], feed_topics)
         seconds["classify"] += clock() - sketched
-        done.append(row)
+        done.append(replace(article, row=row, body=b"", page=page))
     return done, results, seconds

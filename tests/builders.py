@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -18,36 +18,36 @@ from stance.model import Evidence, StanceResult, Voice
 from tests.loopback import LoopbackServer
 from warehouse import store
 from warehouse.db import PAGES_ALIAS, connect, migration_files, pages_path
+from warehouse.rows import ArticleRow
 
 RUN_AT = datetime(2015, 8, 17, 6, 0, tzinfo=UTC)
 
 
 def article_row(
     url: str, *, outlet: str, title: str, published: datetime, text: str = "Body text.", **extra: Any
-) -> dict[str, Any]:
-    row = {
-        "url": url,
-        "link": url,
-        "feed_url": "http://news.example/feed.rss",
-        "host": "news.example",
-        "feed_title": title,
-        "discovered_at": published,
-        "fetch_status": "fetched",
-        "fetch_attempts": 1,
-        "fetched_at": published,
-        "http_status": 200,
-        "extract_status": "ok",
-        "outlet": outlet,
-        "title": title,
-        "published_at": published,
-        "date_source": "feed",
-        "language": "en",
-        "text": text,
-        "text_source": "page",
-        "word_count": len(text.split()),
-    }
-    row.update(extra)
-    return row
+) -> ArticleRow:
+    row = ArticleRow(
+        url=url,
+        link=url,
+        feed_url="http://news.example/feed.rss",
+        host="news.example",
+        feed_title=title,
+        discovered_at=published,
+        fetch_status="fetched",
+        fetch_attempts=1,
+        fetched_at=published,
+        http_status=200,
+        extract_status="ok",
+        outlet=outlet,
+        title=title,
+        published_at=published,
+        date_source="feed",
+        language="en",
+        text=text,
+        text_source="page",
+        word_count=len(text.split()),
+    )
+    return replace(row, **extra)
 
 
 def result(
@@ -80,7 +80,7 @@ def result(
 
 
 def write(
-    path: Path, rows: list[dict[str, Any]], results: list[tuple[str, StanceResult]], *, at: datetime = RUN_AT
+    path: Path, rows: list[ArticleRow], results: list[tuple[str, StanceResult]], *, at: datetime = RUN_AT
 ) -> None:
     with connect(path) as con, store.transaction(con):
         store.save_articles(con, rows)

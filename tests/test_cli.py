@@ -448,8 +448,8 @@ def test_ingest_exits_non_zero_when_every_feed_failed(
 def test_reclassify_and_reextract_through_the_cli_keep_prefect_in_the_project(
     tmp_path: Path, command: str, said: str
 ) -> None:
-    """Like every command, they set up Prefect's environment (its home beside the warehouse, no usage data) before
-    anything imports Prefect: nothing is written to ~/.prefect and no notice is printed."""
+    """They keep Prefect out of the user's home: nothing is written to ~/.prefect and no notice is printed (their
+    stages, flows/stored.py, do not import Prefect at all)."""
     import subprocess
 
     from flows.ingest import run_ingest

@@ -24,6 +24,7 @@ from tests.conftest import FIXTURES
 from tests.loopback import LoopbackServer, Request
 from warehouse import store
 from warehouse.db import connect
+from warehouse.rows import PageRow
 
 ROOT = Path(__file__).parents[1]
 SCRIPT = textwrap.dedent(
@@ -190,8 +191,8 @@ def test_pages_written_without_their_articles_are_replaced_by_the_next_run(
     StallingSite(server)
     settings = loopback_settings(tmp_path, server)
     stale = [
-        {"url": url, "fetched_at": datetime(2015, 8, 11, tzinfo=UTC), "content_type": "text/html",
-         "compression": "zlib", "bytes": 1, "body": zlib.compress(b"<p>an older copy</p>")}
+        PageRow(url=url, fetched_at=datetime(2015, 8, 11, tzinfo=UTC), content_type="text/html",
+                compression="zlib", bytes=1, body=zlib.compress(b"<p>an older copy</p>"))
         for url, _bytes in clean_state["pages"]
     ]  # fmt: skip
     assert stale

@@ -92,8 +92,9 @@ def test_ingest_flow_under_prefect_and_weekly_report(
 
 
 def test_reextract_rebuilds_text_from_stored_pages_without_fetching(tmp_path: Path, server: LoopbackServer) -> None:
-    from flows.ingest import reextract_stored, run_ingest
+    from flows.ingest import run_ingest
     from flows.pipeline import load_rulesets
+    from flows.stored import reextract_stored
 
     settings = loopback_settings(tmp_path, server)
     run_ingest(settings, orchestrated=False)
@@ -113,8 +114,9 @@ def test_reextract_rebuilds_text_from_stored_pages_without_fetching(tmp_path: Pa
 def test_a_feed_assigned_to_a_topic_is_classified_for_that_topic_only(tmp_path: Path, server: LoopbackServer) -> None:
     """Two topics at once: the articles of a feed limited to one topic get no classification (so no off-topic row
     in the other topic's report) for the other; an unassigned feed's articles are classified for both."""
-    from flows.ingest import pipeline_classify_stored, run_ingest
+    from flows.ingest import run_ingest
     from flows.pipeline import load_rulesets
+    from flows.stored import classify_stored
 
     rules = Path(__file__).resolve().parent.parent / "topics" / "amnesty-2015.toml"
     topics = tmp_path / "topics"
@@ -146,9 +148,7 @@ def test_a_feed_assigned_to_a_topic_is_classified_for_that_topic_only(tmp_path: 
         server.url("/feed.rss"): {"amnesty-2015"},
         server.url("/feed.atom"): {"amnesty-2015", "second"},
     }
-    pipeline_classify_stored(
-        settings.warehouse_path, load_rulesets(settings), force=True, feed_topics=settings.feed_topics()
-    )
+    classify_stored(settings.warehouse_path, load_rulesets(settings), force=True, feed_topics=settings.feed_topics())
     assert topics_by_url()[server.url("/feed.rss")] == {"amnesty-2015"}  # reclassify keeps the assignment
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,14 @@ import duckdb
 from extractors.dedupe import MIN_SHARED, STORY_WINDOW, sketch
 from extractors.extract import ExtractionPool
 from extractors.fetch import BackgroundFetcher, FetchPolicy, FetchRequest
-from flows import articles, ingest, pipeline
-from flows.pipeline import RunSummary
+from flows import articles, ingest, pipeline, writes
+from flows.pipeline import ArticleInFlight, RunSummary
 from flows.settings import Settings
 from tests.builders import article_row, loopback_settings, warehouse_at_version
 from tests.loopback import LoopbackServer, Request
 from warehouse import store
 from warehouse.db import connect
+from warehouse.rows import ArticleRow
 
 T0 = datetime(2015, 8, 11, 9, 0, tzinfo=UTC)
 # Enough words for several distinct 5-word shingles per sentence, so that a copy shares most of its sketch.
@@ -59,8 +61,8 @@ def test_pool_workers_give_the_warehouse_the_in_process_path_gives(tmp_path: Pat
     for settings, batch_size, pool in ((in_process, 7, None), (pooled, 2, "pool")):
         summary = RunSummary(run_id="test-run")
 
-        def write(con: Any, rows: list[dict[str, Any]], results: list[Any], settings: Settings = settings) -> None:
-            ingest.write_batch(con, rows, results, settings.keep_html)
+        def write(con: Any, done: list[ArticleInFlight], results: list[Any], settings: Settings = settings) -> None:
+            writes.write_batch(con, done, results, settings.keep_html)
 
         if pool is None:
             articles.process_pending(settings, rulesets, summary, None, batch_size, write)
@@ -84,31 +86,34 @@ def test_pool_workers_give_the_warehouse_the_in_process_path_gives(tmp_path: Pat
 def test_pending_articles_are_read_page_by_page_and_once(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
     rows = [
-        article_row(f"http://a.example/{i}", outlet="A", title="t", published=T0) | {"fetch_status": "pending"}
+        article_row(f"http://a.example/{i}", outlet="A", title="t", published=T0, fetch_status="pending")
         for i in range(5)
-    ] + [article_row("http://a.example/later", outlet="A", title="t", published=T0 + timedelta(hours=1))]
-    rows[-1]["fetch_status"] = "pending"
+    ] + [
+        article_row(
+            "http://a.example/later", outlet="A", title="t", published=T0 + timedelta(hours=1), fetch_status="pending"
+        )
+    ]
     with connect(path) as con:
         store.add_discovered(con, rows)
         assert store.count_pending(con) == 6
         seen: list[str] = []
         after = None
         while page := store.pending_articles(con, limit=2, after=after):
-            seen += [row["url"] for row in page]
-            after = (page[-1]["discovered_at"], page[-1]["url"])
+            seen += [row.url for row in page]
+            after = (page[-1].discovered_at, page[-1].url)
             # Written back as a transient failure, as a batch whose host timed out: still pending for the next
             # run, but behind this run's cursor.
-            failed = [row | {"fetch_status": "failed", "fetch_error": "timeout", "fetch_attempts": 1} for row in page]
+            failed = [replace(row, fetch_status="failed", fetch_error="timeout", fetch_attempts=1) for row in page]
             store.save_articles(con, failed)
         assert seen == [f"http://a.example/{i}" for i in range(5)] + ["http://a.example/later"]
         assert store.count_pending(con) == 6  # every one is worth another try next run
-        assert "sketch" not in store.pending_articles(con, limit=1)[0]
+        assert store.pending_articles(con, limit=1)[0].sketch is None
 
 
 def test_pending_batches_come_in_discovery_order_until_exhausted(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
     rows = [
-        article_row(f"http://a.example/{i:02}", outlet="A", title="t", published=T0) | {"fetch_status": "pending"}
+        article_row(f"http://a.example/{i:02}", outlet="A", title="t", published=T0, fetch_status="pending")
         for i in range(11)
     ]
     with connect(path) as con:
@@ -122,9 +127,9 @@ def test_pending_batches_come_in_discovery_order_until_exhausted(tmp_path: Path)
 
 
 def test_a_first_run_over_many_feeds_starts_its_pool_before_reading_them() -> None:
-    many, few = ingest.RUN_POOL_MIN_PAGES, ingest.RUN_POOL_MIN_PAGES - 1
+    many, few = pipeline.RUN_POOL_MIN_PAGES, pipeline.RUN_POOL_MIN_PAGES - 1
     assert ingest.pages_expected_before_feeds(first_run=True, pending=0, feeds_due=many) == many
-    assert ingest.pages_expected_before_feeds(first_run=True, pending=0, feeds_due=few) < ingest.RUN_POOL_MIN_PAGES
+    assert ingest.pages_expected_before_feeds(first_run=True, pending=0, feeds_due=few) < pipeline.RUN_POOL_MIN_PAGES
     # Later runs' feeds mostly list entries already stored: only pending articles count.
     assert ingest.pages_expected_before_feeds(first_run=False, pending=0, feeds_due=500) == 0
     assert ingest.pages_expected_before_feeds(first_run=False, pending=many, feeds_due=0) == many
@@ -158,10 +163,8 @@ def test_background_fetcher_records_failures_as_results(server: LoopbackServer) 
     assert results[0].error == "http_404" and time.monotonic() - started < 10
 
 
-def _sketched(url: str, text: str, published: datetime) -> dict[str, Any]:
-    return article_row(url, outlet=url.split("/")[2], title="t", published=published, text=text) | {
-        "_sketch": sketch(text)
-    }
+def _sketched(url: str, text: str, published: datetime) -> ArticleRow:
+    return article_row(url, outlet=url.split("/")[2], title="t", published=published, text=text, sketch=sketch(text))
 
 
 def test_wire_copies_find_their_story_and_sketches_are_appended_or_replaced(tmp_path: Path) -> None:
@@ -169,26 +172,26 @@ def test_wire_copies_find_their_story_and_sketches_are_appended_or_replaced(tmp_
     origin = _sketched("http://a.example/origin", STORY, T0)
     other = _sketched("http://b.example/other", "A different report. " * 30, T0)
     with connect(path) as con, store.transaction(con):
-        ingest.write_articles(con, [origin, other])
+        writes.write_articles(con, [origin, other])
     copy = _sketched("http://c.example/copy", "Reuters. " + STORY, T0 + timedelta(hours=2))
     with connect(path) as con:
-        found = store.story_candidates(con, {copy["url"]: copy["_sketch"]}, MIN_SHARED, T0 - STORY_WINDOW)
-        assert set(found) == {origin["url"]}
+        found = store.story_candidates(con, {copy.url: copy.sketch}, MIN_SHARED, T0 - STORY_WINDOW)
+        assert set(found) == {origin.url}
         with store.transaction(con):
-            ingest.write_articles(con, [copy])
+            writes.write_articles(con, [copy])
         stories = dict(con.execute("select url, story_id from articles").fetchall())
-        assert stories[copy["url"]] == origin["url"] and stories[other["url"]] == other["url"]
+        assert stories[copy.url] == origin.url and stories[other.url] == other.url
         stored = dict(con.execute("select url, sketch from articles").fetchall())
-        assert tuple(stored[copy["url"]]) == copy["_sketch"]
+        assert tuple(stored[copy.url]) == copy.sketch
         # Re-extracted text (the same URL, sketched again) replaces its rows rather than adding to them.
-        changed = _sketched(origin["url"], "Entirely new wording of the whole article. " * 20, T0)
-        assert store.sketched_urls(con, [origin["url"], "http://new.example/x"]) == [origin["url"]]
+        changed = _sketched(origin.url, "Entirely new wording of the whole article. " * 20, T0)
+        assert store.sketched_urls(con, [origin.url, "http://new.example/x"]) == [origin.url]
         with store.transaction(con):
-            ingest.write_articles(con, [changed])
-        hashes = [h for (h,) in con.execute("select h from sketches where url = ?", [origin["url"]]).fetchall()]
-        assert sorted(hashes) == sorted(changed["_sketch"])
+            writes.write_articles(con, [changed])
+        hashes = [h for (h,) in con.execute("select h from sketches where url = ?", [origin.url]).fetchall()]
+        assert sorted(hashes) == sorted(changed.sketch or ())
         assert con.execute("select count(*) from sketches").fetchall()[0][0] == sum(
-            len(r["_sketch"]) for r in (changed, other, copy)
+            len(r.sketch or ()) for r in (changed, other, copy)
         )
 
 
@@ -220,8 +223,8 @@ def test_a_version_4_warehouse_keeps_its_stories_after_the_sketch_migration(tmp_
         indexes = con.execute("select index_name from duckdb_indexes() where table_name = 'sketches'").fetchall()
         assert indexes == []
         with store.transaction(con):
-            ingest.write_articles(con, [copy])
-        assert dict(con.execute("select url, story_id from articles").fetchall())[copy["url"]] == (
+            writes.write_articles(con, [copy])
+        assert dict(con.execute("select url, story_id from articles").fetchall())[copy.url] == (
             "http://a.example/origin"
         )
 
@@ -245,19 +248,19 @@ def test_copies_are_looked_for_among_articles_seen_within_the_story_window(tmp_p
     old = _sketched("http://a.example/old", STORY, T0)
     recent = _sketched("http://b.example/recent", "AP. " + STORY, T0 + timedelta(days=200))
     with connect(path) as con, store.transaction(con):
-        ingest.write_articles(con, [old])
+        writes.write_articles(con, [old])
     with connect(path) as con, store.transaction(con):
-        ingest.write_articles(con, [recent])
+        writes.write_articles(con, [recent])
     within = _sketched("http://c.example/within", "Reuters. " + STORY, T0 + timedelta(days=200) + STORY_WINDOW)
     with connect(path) as con:
         with store.transaction(con):
-            ingest.write_articles(con, [within])
+            writes.write_articles(con, [within])
         stories = dict(con.execute("select url, story_id from articles").fetchall())
         seen = dict(con.execute("select distinct url, seen_at from sketches").fetchall())
     # The first copy came 200 days after the original, outside the window: a story of its own. The next one is
     # exactly a window after it, so it joins that story, and never reaches back to the original.
-    assert stories == {old["url"]: old["url"], recent["url"]: recent["url"], within["url"]: recent["url"]}
-    assert seen == {row["url"]: row["discovered_at"] for row in (old, recent, within)}
+    assert stories == {old.url: old.url, recent.url: recent.url, within.url: recent.url}
+    assert seen == {row.url: row.discovered_at for row in (old, recent, within)}
 
 
 def test_the_window_migration_dates_every_stored_sketch_value_by_its_article(tmp_path: Path) -> None:
@@ -274,7 +277,7 @@ def test_the_window_migration_dates_every_stored_sketch_value_by_its_article(tmp
         ]
         copy = _sketched("http://c.example/copy", "Reuters. " + STORY, T0 + timedelta(days=3))
         with store.transaction(con):
-            ingest.write_articles(con, [copy])
-        assert dict(con.execute("select url, story_id from articles").fetchall())[copy["url"]] == (
+            writes.write_articles(con, [copy])
+        assert dict(con.execute("select url, story_id from articles").fetchall())[copy.url] == (
             "http://a.example/origin"
         )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from extractors.types import Article, FeedEntry, FetchResult
 from flows import pipeline
 from flows.settings import FeedConfig
+from warehouse.rows import ArticleRow
 from warehouse.store import FeedState
 
 NOW = datetime(2015, 8, 12, 12, 0, tzinfo=UTC)
@@ -79,35 +82,37 @@ def test_best_date(feed_date: datetime | None, page_date: str | None, expected_s
     assert source == expected_source
 
 
-def _row(**kw: object) -> dict[str, object]:
-    row: dict[str, object] = {
-        "url": "http://x/1", "link": "http://x/1", "feed_title": "Feed title", "feed_summary": "Feed summary text.",
-        "feed_author": "", "feed_published_at": None, "discovered_at": NOW, "host": "x", "outlet": "Feed label",
-    }  # fmt: skip
-    row.update(kw)
-    return row
+def _row(**kw: Any) -> ArticleRow:
+    row = ArticleRow(
+        url="http://x/1", link="http://x/1", feed_url="http://x/rss", host="x", feed_title="Feed title",
+        feed_summary="Feed summary text.", feed_author="", discovered_at=NOW, fetch_status="pending",
+        outlet="Feed label",
+    )  # fmt: skip
+    return replace(row, **kw)
 
 
 def test_teasers_fall_back_to_the_feed_summary_and_say_so() -> None:
     article = Article(url="http://x/1", status="too_short", text="Subscribe to read more.", word_count=4)
     row = pipeline.apply_extraction(_row(), article)
-    assert row["text_source"] == "feed_summary"
-    assert row["text"].startswith("Feed summary text.")
-    assert row["title"] == "Feed title"
+    assert row.text_source == "feed_summary"
+    assert row.text.startswith("Feed summary text.")
+    assert row.title == "Feed title"
 
 
 def test_page_metadata_wins_and_gaps_are_filled_from_the_feed() -> None:
     article = Article(url="http://x/1", status="ok", text="word " * 100, title="", site_name="The Site", language="EN")
     row = pipeline.apply_extraction(_row(feed_author="Feed Author"), article)
-    assert (row["title"], row["outlet"], row["author"], row["language"]) == (
+    assert (row.title, row.outlet, row.author, row.language) == (
         "Feed title",
         "The Site",
         "Feed Author",
         "en",
     )
-    assert row["text_source"] == "page" and row["word_count"] == 100
+    assert row.text_source == "page" and row.word_count == 100
 
 
 def test_apply_fetch_failures_carry_their_reason() -> None:
-    failed = pipeline.apply_fetch(_row(fetch_attempts=1), _result(error="http_404", detail="HTTP 404", status=404), NOW)
-    assert (failed["fetch_status"], failed["fetch_error"], failed["fetch_attempts"]) == ("failed", "http_404", 2)
+    failed = pipeline.apply_fetch(
+        _row(fetch_attempts=1), _result(error="http_404", detail="HTTP 404", status=404), NOW
+    ).row
+    assert (failed.fetch_status, failed.fetch_error, failed.fetch_attempts) == ("failed", "http_404", 2)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -57,10 +58,11 @@ def _fixed_warehouse(path: Path) -> None:
                      text_source="feed_summary", extract_status="too_short", extract_detail="12 words of main text"),
          result("supportive", 0.3, snippet="A welcome decision.", weight=1.0)),
     ]  # fmt: skip
-    write(path, [r for r, _ in rows_and_results], [(r["url"], res) for r, res in rows_and_results])
-    failed_page = article_row("http://b.example/gone", outlet="Ledger", title="Gone", published=at(13))
-    failed_page.update(fetch_status="failed", fetch_error="http_404", fetch_detail="HTTP 404 from http://b.example/gone",
-                       extract_status=None, text=None, text_source=None)  # fmt: skip
+    write(path, [r for r, _ in rows_and_results], [(r.url, res) for r, res in rows_and_results])
+    failed_page = replace(article_row("http://b.example/gone", outlet="Ledger", title="Gone", published=at(13)),
+                          fetch_status="failed", fetch_error="http_404",
+                          fetch_detail="HTTP 404 from http://b.example/gone", extract_status=None, text=None,
+                          text_source=None)  # fmt: skip
     with connect(path) as con, store.transaction(con):
         store.save_articles(con, [failed_page])
         store.record_feed_outcomes(
@@ -277,7 +279,7 @@ def test_off_topic_articles_are_counted_and_the_first_few_listed(tmp_path: Path)
                     published=datetime(2015, 8, 13, 10, i, tzinfo=UTC))
         for i in range(extra)
     ]  # fmt: skip
-    write(path, rows, [(r["url"], result("off_topic", 0.0)) for r in rows])
+    write(path, rows, [(r.url, result("off_topic", 0.0)) for r in rows])
     report = _report(path, "2015-W33")
     assert report.off_topic == extra + 1  # the fixed warehouse has one off-topic article that week
     assert len(report.off_topic_articles) == OFF_TOPIC_LISTED

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,8 +48,8 @@ def _many_weeks(path: Path) -> None:
             extra["story_id"] = f"http://n{(i - 1) % 7}.example/{i - 1}"
         if i % 17 == 3:
             extra["outlet"] = None
-        rows.append(article_row(url, outlet=f"Outlet {i % 5}", title=f"Story {i} | [{stance}]", published=published)
-                    | extra)  # fmt: skip
+        rows.append(replace(article_row(url, outlet=f"Outlet {i % 5}", title=f"Story {i} | [{stance}]",
+                                        published=published), **extra))  # fmt: skip
         score = {"supportive": 0.5, "opposed": -0.5}.get(stance, 0.0) + (i % 10) / 100 * (1 if i % 2 else -1)
         flags = ("uncertain",) if i % 11 == 0 else ("no_rules_for_language",) if i % 23 == 0 else ()
         voices = (Voice("Salil Shetty", "supportive", 1 + i % 3, "said Shetty"),) if i % 3 == 0 else ()

@@ -12,14 +12,17 @@ from typing import Any
 
 import pytest
 
-from flows.ingest import run_ingest, write_batch
+from flows.ingest import run_ingest
+from flows.pipeline import ArticleInFlight
 from flows.settings import load_settings
+from flows.writes import write_batch
 from tests.builders import loopback_settings
 from tests.conftest import FIXTURES
 from tests.loopback import LoopbackServer
 from warehouse import postgres, store
 from warehouse.analyst import QueryError, run_query
 from warehouse.db import connect, migration_files
+from warehouse.rows import ArticleRow
 from warehouse.runs import recent_runs
 
 
@@ -80,17 +83,17 @@ def test_an_ingest_into_postgres_stores_what_one_into_a_duckdb_file_does(
     assert problems == {row[0] for row in run_query(local.warehouse_path, "SELECT problem FROM article_problems").rows}
 
 
-def _batch(tmp_path: Path, site: LoopbackServer, pg_url: str) -> tuple[list[dict[str, Any]], list[Any]]:
+def _batch(tmp_path: Path, site: LoopbackServer, pg_url: str) -> tuple[list[ArticleRow], list[Any]]:
     """A real batch (rows and stances) of the fixture site, as an ingest run produced it."""
     local = loopback_settings(tmp_path, site)
     run_ingest(local, orchestrated=False)
     with connect(local.warehouse_path, read_only=True) as con:
         cursor = con.execute(f"SELECT {', '.join(store.ARTICLE_COLUMNS)} FROM articles WHERE text IS NOT NULL")
         names = [d[0] for d in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        rows = [ArticleRow(**dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
     from flows.pipeline import classify_rows, load_rulesets
 
-    rows = [row | {"_sketch": tuple(row["sketch"] or ())} for row in rows]
+    rows = [replace(row, sketch=tuple(row.sketch or ())) for row in rows]
     return rows, classify_rows(load_rulesets(local), rows)
 
 
@@ -110,7 +113,7 @@ def test_two_writers_of_the_same_batch_at_once_leave_one_row_per_key(
             with connect(pg_url) as con:
                 start.wait()
                 for _ in range(3):
-                    retries.append(write_batch(con, rows, results, keep_html=False))
+                    retries.append(write_batch(con, [ArticleInFlight(row) for row in rows], results, keep_html=False))
         except BaseException as exc:
             errors.append(exc)
 
@@ -225,8 +228,8 @@ def test_reports_export_and_review_read_the_shared_store_as_they_read_the_file(
 
 def test_labels_feeds_and_reclassify_write_the_shared_store(tmp_path: Path, site: LoopbackServer, pg_url: str) -> None:
     from flows.feeds import add_feed, feed_health, remove_feed, watched_feeds
-    from flows.ingest import pipeline_classify_stored
     from flows.pipeline import load_rulesets
+    from flows.stored import classify_stored
     from warehouse.labels import labelled_articles, save_label
 
     settings = replace(loopback_settings(tmp_path, site), warehouse_url=pg_url)
@@ -244,7 +247,7 @@ def test_labels_feeds_and_reclassify_write_the_shared_store(tmp_path: Path, site
     remove_feed(settings, "https://feeds.example.org/more.rss")
     assert "https://feeds.example.org/more.rss" not in [f.url for f in watched_feeds(settings)]
     before = run_query(pg_url, "SELECT count(*) FROM classifications").rows[0][0]
-    redone = pipeline_classify_stored(pg_url, load_rulesets(settings), force=True)
+    redone = classify_stored(pg_url, load_rulesets(settings), force=True)
     assert redone > 0 and run_query(pg_url, "SELECT count(*) FROM classifications").rows[0][0] == before
 
 
@@ -289,8 +292,8 @@ def test_the_readers_commands_work_unchanged_on_the_shared_store(
 def test_reextract_rebuilds_from_the_pages_kept_in_the_shared_store(
     tmp_path: Path, site: LoopbackServer, pg_url: str
 ) -> None:
-    from flows.ingest import reextract_stored
     from flows.pipeline import load_rulesets
+    from flows.stored import reextract_stored
 
     settings = replace(loopback_settings(tmp_path, site), warehouse_url=pg_url)
     run_ingest(settings, orchestrated=False)

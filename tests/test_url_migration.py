@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import zlib
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,13 +16,14 @@ import extractors.feeds
 from extractors.feeds import parse_feed
 from extractors.types import Article, FetchResult
 from extractors.urls import canonicalize_url
-from flows import ingest, pipeline
+from flows import pipeline, writes
 from stance.model import StanceResult, Voice
 from tests import urls_v7
 from tests.builders import result, warehouse_at_version
 from warehouse import db, store
 from warehouse.db import connect, migration_files, schema_version
 from warehouse.keys import build_rekey_map
+from warehouse.rows import PageRow
 
 SITE = "http://news.example"
 FEED_URL = f"{SITE}/feed.rss?rss&ref=home"  # a feed URL is kept as configured, never canonicalised
@@ -97,18 +99,18 @@ def _ingest_version_7(con: duckdb.DuckDBPyConnection) -> None:
             store.add_discovered(con, pipeline.discovered_rows(parsed.entries, {FEED_URL: "Harbour Ledger"}, at))
         fetched = []
         for row in store.pending_articles(con, limit=100):
-            name = row["feed_title"]
+            name = row.feed_title or ""
             if not ARTICLES[name][4]:
                 continue
             body = f"<html><body><p>{_text(name)}</p></body></html>".encode()
-            row = pipeline.apply_fetch(row, FetchResult(row["link"], row["link"], 200, "text/html", body), at)
-            row = pipeline.apply_extraction(row, Article(row["url"], "ok", text=_text(name), title=name))
-            fetched.append(pipeline.with_sketch(row | {"_body": body}))
+            page = pipeline.apply_fetch(row, FetchResult(row.link, row.link, 200, "text/html", body), at)
+            row = pipeline.apply_extraction(page.row, Article(row.url, "ok", text=_text(name), title=name))
+            fetched.append(replace(page, row=pipeline.with_sketch(row)))
         with store.transaction(con):
             store.save_pages(con, pipeline.page_rows(fetched))
         with store.transaction(con):
-            ingest.write_articles(con, fetched)
-            store.save_classifications(con, [(row["url"], _result(row["feed_title"])) for row in fetched], at)
+            writes.write_articles(con, [article.row for article in fetched])
+            store.save_classifications(con, [(a.row.url, _result(a.row.feed_title or "")) for a in fetched], at)
     key = {name: spec[1] for name, spec in ARTICLES.items()}
     labels = [
         (key["dots"], TOPIC, "supportive", T1),
@@ -122,8 +124,8 @@ def _ingest_version_7(con: duckdb.DuckDBPyConnection) -> None:
     con.executemany("INSERT OR REPLACE INTO labels VALUES (?, ?, ?, 'checked', ?, 'tester')", labels)
     con.executemany("INSERT INTO sketches VALUES (?, ?, ?)", [[ORPHAN_SKETCH[0], h, T0] for h in range(3)])
     with store.transaction(con):
-        store.save_pages(con, [{"url": ORPHAN_PAGE[0], "fetched_at": T1, "content_type": "text/html",
-                                "compression": "zlib", "bytes": 5, "body": zlib.compress(b"lost!")}])  # fmt: skip
+        store.save_pages(con, [PageRow(url=ORPHAN_PAGE[0], fetched_at=T1, content_type="text/html",
+                                       compression="zlib", bytes=5, body=zlib.compress(b"lost!"))])  # fmt: skip
     con.close()
 
 

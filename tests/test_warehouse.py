@@ -4,6 +4,7 @@ import json
 import multiprocessing
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import astuple
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from tests.builders import article_row, result, warehouse_at_version, write
 from warehouse import store
 from warehouse.analyst import QueryError, run_query
 from warehouse.db import WarehouseLockedError, connect, migration_files, pages_path, schema_version
+from warehouse.rows import PAGE_COLUMNS, ArticleRow, PageRow
 
 AUG11 = datetime(2015, 8, 11, 12, 0, tzinfo=UTC)
 
@@ -33,8 +35,8 @@ def test_migrations_are_recorded_and_reopening_changes_nothing(tmp_path: Path) -
 def test_discovery_is_idempotent(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
     rows = [
-        {"url": f"http://a.example/{i}", "link": f"http://a.example/{i}?utm_source=x", "feed_url": "f",
-         "host": "a.example", "discovered_at": AUG11, "fetch_status": "pending", "fetch_attempts": 0}
+        ArticleRow(url=f"http://a.example/{i}", link=f"http://a.example/{i}?utm_source=x", feed_url="f",
+                   host="a.example", discovered_at=AUG11, fetch_status="pending", fetch_attempts=0)
         for i in range(5)
     ]  # fmt: skip
     with connect(path) as con:
@@ -182,7 +184,7 @@ def test_a_version_1_warehouse_upgrades_in_place_without_losing_rows(tmp_path: P
     with connect(path) as con:
         assert schema_version(con) == migration_files()[-1][0] > 1
         assert con.execute("select url, story_id from articles").fetchall() == [("http://a.example/1", None)]
-        assert store.unsketched_articles(con, limit=10)[0]["url"] == "http://a.example/1"
+        assert store.unsketched_articles(con, limit=10)[0].url == "http://a.example/1"
 
 
 def test_pages_are_stored_without_duckdb_compression(tmp_path: Path) -> None:
@@ -199,9 +201,9 @@ def test_pages_are_stored_without_duckdb_compression(tmp_path: Path) -> None:
     assert methods == [("Uncompressed",)]  # zlib output: DuckDB's own compression only cost time
 
 
-def _page(url: str, body: bytes = b"x") -> dict[str, Any]:
-    return {"url": url, "fetched_at": datetime(2015, 8, 11, tzinfo=UTC), "content_type": "text/html",
-            "compression": "zlib", "bytes": 10 * len(body), "body": body}  # fmt: skip
+def _page(url: str, body: bytes = b"x") -> PageRow:
+    return PageRow(url=url, fetched_at=datetime(2015, 8, 11, tzinfo=UTC), content_type="text/html",
+                   compression="zlib", bytes=10 * len(body), body=body)  # fmt: skip
 
 
 def test_raw_pages_live_in_their_own_file_in_small_row_groups(tmp_path: Path) -> None:
@@ -237,7 +239,7 @@ def test_a_version_6_warehouse_moves_its_pages_into_their_own_file(tmp_path: Pat
     path = tmp_path / "old.duckdb"
     con = warehouse_at_version(path, 6)
     pages = [_page(f"http://a.example/{i}", bytes([i]) * 100) for i in range(5)]
-    con.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?)", [list(p.values()) for p in pages])
+    con.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?)", [list(astuple(p)) for p in pages])
     con.close()
     with connect(path, read_only=True) as con:  # a reader before the upgrade: the pages are still the table
         assert con.execute("select count(*) from pages").fetchall() == [(5,)]
@@ -247,7 +249,7 @@ def test_a_version_6_warehouse_moves_its_pages_into_their_own_file(tmp_path: Pat
         moved = con.execute(
             "select url, fetched_at, content_type, compression, bytes, body from raw.pages order by url"
         )
-        assert [dict(zip(pages[0], row, strict=True)) for row in moved.fetchall()] == pages
+        assert [PageRow(**dict(zip(PAGE_COLUMNS, row, strict=True))) for row in moved.fetchall()] == pages
         assert con.execute("select count(*) from duckdb_tables() where table_name = 'pages' and database_name = 'old'"
                            ).fetchall() == [(0,)]  # fmt: skip
         assert con.execute("select count(*) from pages").fetchall() == [(5,)]

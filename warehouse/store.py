@@ -1,12 +1,17 @@
-"""Reads and bulk writes of the ingest pipeline. Rows go in as Arrow tables, one transaction per batch."""
+"""Reads and bulk writes of the ingest pipeline. Rows go in as Arrow tables, one transaction per batch.
+
+Articles and pages come and go as the types of warehouse/rows.py, whose fields name the columns; they become Arrow
+tables column by column (`_load_rows`), never row by row.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 import duckdb
@@ -16,38 +21,23 @@ from stance.model import StanceResult
 from warehouse import postgres
 from warehouse.db import PAGES_ALIAS
 from warehouse.postgres import is_postgres
+from warehouse.rows import ARTICLE_COLUMNS, PAGE_COLUMNS, TEXT_COLUMNS, ArticleRow, ArticleText, PageRow, StoredPage
 
 # Failures worth another try in a later run (the host may come back); others are final for that URL.
 TRANSIENT_FETCH_ERRORS = ("timeout", "connect_error", "http_error", "host_backoff", "dns_error", "http_429")
 MAX_FETCH_ATTEMPTS = 3
 
-ARTICLE_COLUMNS = (
-    "url", "link", "feed_url", "host", "feed_title", "feed_summary", "feed_author", "feed_published_at",
-    "discovered_at", "fetch_status", "fetch_attempts", "fetched_at", "final_url", "http_status", "fetch_error",
-    "fetch_detail", "extract_status", "extract_detail", "outlet", "title", "author", "description",
-    "published_at", "date_source", "language", "text", "text_source", "word_count", "content_hash", "story_id",
-    "sketch",
-)  # fmt: skip
 _ARTICLE_LIST = ", ".join(ARTICLE_COLUMNS)
 _PREFIXED_ARTICLE_LIST = ", ".join(f"a.{c}" for c in ARTICLE_COLUMNS)
+_TEXT_LIST = ", ".join(TEXT_COLUMNS)
 
 _TS = pa.timestamp("us", tz="UTC")
-_INT_COLUMNS = ("fetch_attempts", "http_status", "word_count")
-ARTICLE_SCHEMA = pa.schema(
-    [
-        (
-            name,
-            _TS
-            if name.endswith("_at")
-            else pa.int32()
-            if name in _INT_COLUMNS
-            else pa.list_(pa.int64())
-            if name == "sketch"
-            else pa.string(),
-        )
-        for name in ARTICLE_COLUMNS
-    ]
-)
+# The Arrow type of each column of `articles` that is not text.
+_ARTICLE_TYPES = {
+    "feed_published_at": _TS, "discovered_at": _TS, "fetched_at": _TS, "published_at": _TS,
+    "fetch_attempts": pa.int32(), "http_status": pa.int32(), "word_count": pa.int32(), "sketch": pa.list_(pa.int64()),
+}  # fmt: skip
+ARTICLE_SCHEMA = pa.schema([(name, _ARTICLE_TYPES.get(name, pa.string())) for name in ARTICLE_COLUMNS])
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +97,31 @@ def atomically(con: Any, work: Callable[[], None]) -> int:
 def _load(con: duckdb.DuckDBPyConnection, name: str, rows: Sequence[dict[str, Any]], schema: pa.Schema) -> None:
     """Register `rows` as a relation `name` for one INSERT ... SELECT (bulk, never row by row)."""
     con.register(name, pa.Table.from_pylist(list(rows), schema=schema))
+
+
+def _load_rows(con: duckdb.DuckDBPyConnection, name: str, rows: Sequence[object], schema: pa.Schema) -> None:
+    """Register dataclass rows (warehouse/rows.py) as a relation `name`: one column of the schema at a time,
+    each read from the rows' attribute of that name."""
+    columns = {column: list(map(attrgetter(column), rows)) for column in schema.names}
+    con.register(name, pa.Table.from_pydict(columns, schema=schema))
+
+
+def _article_rows(cursor: Any) -> list[ArticleRow]:
+    """The cursor's rows (columns of `articles`, named as in its SELECT) as `ArticleRow`s."""
+    return _article_rows_of([d[0] for d in cursor.description], cursor.fetchall())
+
+
+def _article_rows_of(names: Sequence[str], values: Sequence[Sequence[Any]]) -> list[ArticleRow]:
+    rows = [ArticleRow(**dict(zip(names, row, strict=True))) for row in values]
+    if "sketch" not in names:
+        return rows
+    # Both engines return a list for the BIGINT[] column; the row's sketch is a tuple, as extractors/dedupe.py
+    # makes it.
+    return [replace(row, sketch=tuple(row.sketch)) if row.sketch is not None else row for row in rows]
+
+
+def _article_texts(cursor: Any) -> list[ArticleText]:
+    return [ArticleText(*row) for row in cursor.fetchall()]
 
 
 # --- feeds -------------------------------------------------------------------------------------------------
@@ -176,15 +191,14 @@ def record_feed_outcomes(
 # --- articles ----------------------------------------------------------------------------------------------
 
 
-def add_discovered(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> int:
+def add_discovered(con: duckdb.DuckDBPyConnection, rows: Sequence[ArticleRow]) -> int:
     """Insert newly discovered articles (fetch_status 'pending'); URLs already known are left alone.
 
     Returns how many were new. The anti-join runs in DuckDB on the primary-key index, not in Python.
     """
     if not rows:
         return 0
-    full = [{name: row.get(name) for name in ARTICLE_COLUMNS} for row in rows]
-    _load(con, "discovered", full, ARTICLE_SCHEMA)
+    _load_rows(con, "discovered", rows, ARTICLE_SCHEMA)
     if is_postgres(con):
         # Two shards may list the same article at the same moment: the key decides, and the one that comes
         # second leaves it alone (its feed's shard fetches it).
@@ -236,7 +250,7 @@ def pending_articles(
     limit: int,
     after: tuple[datetime, str] | None = None,
     feeds: Sequence[str] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[ArticleRow]:
     """Articles discovered but not yet fetched, and transient failures still worth a retry, oldest first.
 
     `after` (the `discovered_at` and `url` of the last row of the previous page) reads them page by page: a run
@@ -256,8 +270,7 @@ def pending_articles(
         """,
         [*_PENDING_ARGS, *feeds_args, *cursor_args, limit],
     )
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return _article_rows(cursor)
 
 
 def count_pending(con: duckdb.DuckDBPyConnection, feeds: Sequence[str] | None = None) -> int:
@@ -268,38 +281,34 @@ def count_pending(con: duckdb.DuckDBPyConnection, feeds: Sequence[str] | None = 
 
 def unclassified_articles(
     con: duckdb.DuckDBPyConnection, topic: str, version: str, limit: int, after: str = ""
-) -> list[dict[str, Any]]:
+) -> list[ArticleText]:
     """Fetched articles with text that have no classification for this topic and ruleset version, in URL order
     after `after` (keyset paging: rows a caller leaves unclassified, e.g. of a feed limited to other topics, are
     not handed out again)."""
     cursor = con.execute(
-        """
-        SELECT url, title, text, language, feed_url FROM articles a
+        f"""
+        SELECT {_TEXT_LIST} FROM articles a
         WHERE text IS NOT NULL AND url > ? AND NOT EXISTS (
             SELECT 1 FROM classifications c WHERE c.url = a.url AND c.topic = ? AND c.ruleset_version = ?)
         ORDER BY url LIMIT ?
         """,
         [after, topic, version, limit],
     )
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return _article_texts(cursor)
 
 
-def stored_texts(con: duckdb.DuckDBPyConnection, limit: int, offset: int) -> list[dict[str, Any]]:
+def stored_texts(con: duckdb.DuckDBPyConnection, limit: int, offset: int) -> list[ArticleText]:
     cursor = con.execute(
-        "SELECT url, title, text, language, feed_url FROM articles WHERE text IS NOT NULL "
-        "ORDER BY url LIMIT ? OFFSET ?",
-        [limit, offset],
+        f"SELECT {_TEXT_LIST} FROM articles WHERE text IS NOT NULL ORDER BY url LIMIT ? OFFSET ?", [limit, offset]
     )
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return _article_texts(cursor)
 
 
-def save_articles(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> None:
+def save_articles(con: duckdb.DuckDBPyConnection, rows: Sequence[ArticleRow]) -> None:
     """Replace the given articles' rows (delete, then insert the batch); call inside a transaction."""
     if not rows:
         return
-    _load(con, "article_batch", [{name: row.get(name) for name in ARTICLE_COLUMNS} for row in rows], ARTICLE_SCHEMA)
+    _load_rows(con, "article_batch", rows, ARTICLE_SCHEMA)
     con.execute("DELETE FROM articles WHERE url IN (SELECT url FROM article_batch)")
     con.execute(f"INSERT INTO articles ({_ARTICLE_LIST}) SELECT {_ARTICLE_LIST} FROM article_batch")
     con.unregister("article_batch")
@@ -307,33 +316,34 @@ def save_articles(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]
 
 # --- raw pages -------------------------------------------------------------------------------------------------
 
-_PAGE_SCHEMA = pa.schema(
-    [("url", pa.string()), ("fetched_at", _TS), ("content_type", pa.string()), ("compression", pa.string()),
-     ("bytes", pa.int32()), ("body", pa.binary())]
-)  # fmt: skip
+_PAGE_TYPES = {"fetched_at": _TS, "bytes": pa.int32(), "body": pa.binary()}
+_PAGE_SCHEMA = pa.schema([(name, _PAGE_TYPES.get(name, pa.string())) for name in PAGE_COLUMNS])
+_PAGE_LIST = ", ".join(PAGE_COLUMNS)
 
 
-def save_pages(con: duckdb.DuckDBPyConnection, pages: Sequence[dict[str, Any]]) -> None:
-    """Store compressed raw pages (url, fetched_at, content_type, compression, bytes, body), replacing a URL's
-    earlier page. In a transaction of their own: they live in the warehouse's pages file, and DuckDB writes one
-    file per transaction (warehouse/db.py)."""
+def save_pages(con: duckdb.DuckDBPyConnection, pages: Sequence[PageRow]) -> None:
+    """Store compressed raw pages, replacing a URL's earlier page. In a transaction of their own: they live in the
+    warehouse's pages file, and DuckDB writes one file per transaction (warehouse/db.py)."""
     if not pages:
         return
-    _load(con, "page_batch", pages, _PAGE_SCHEMA)
+    _load_rows(con, "page_batch", pages, _PAGE_SCHEMA)
     con.execute(f"DELETE FROM {PAGES_ALIAS}.pages WHERE url IN (SELECT url FROM page_batch)")
-    con.execute(f"INSERT INTO {PAGES_ALIAS}.pages SELECT * FROM page_batch")
+    con.execute(f"INSERT INTO {PAGES_ALIAS}.pages ({_PAGE_LIST}) SELECT {_PAGE_LIST} FROM page_batch")
     con.unregister("page_batch")
 
 
-def stored_pages(con: duckdb.DuckDBPyConnection, after_url: str, limit: int) -> list[dict[str, Any]]:
-    """Articles with a stored page, in URL order after `after_url` (keyset paging), with the page in `_page`."""
+def stored_pages(con: duckdb.DuckDBPyConnection, after_url: str, limit: int) -> list[StoredPage]:
+    """Articles with a stored page, in URL order after `after_url` (keyset paging), each with its page's body
+    (compressed) and compression."""
     cursor = con.execute(
-        f"SELECT {_PREFIXED_ARTICLE_LIST}, p.compression AS _compression, p.body AS _page "
+        f"SELECT {_PREFIXED_ARTICLE_LIST}, p.compression, p.body "
         "FROM articles a JOIN pages p USING (url) WHERE a.url > ? ORDER BY a.url LIMIT ?",
         [after_url, limit],
     )
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    found = cursor.fetchall()
+    width = len(ARTICLE_COLUMNS)
+    articles = _article_rows_of(ARTICLE_COLUMNS, [row[:width] for row in found])
+    return [StoredPage(article, row[width], row[width + 1]) for article, row in zip(articles, found, strict=True)]
 
 
 # --- stories (wire copies) ----------------------------------------------------------------------------------
@@ -438,15 +448,14 @@ def save_sketches(
     con.unregister("sketch_batch")
 
 
-def unsketched_articles(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict[str, Any]]:
+def unsketched_articles(con: duckdb.DuckDBPyConnection, limit: int) -> list[ArticleRow]:
     """Articles with text but no story yet (stored before schema version 2, or by a killed run)."""
     cursor = con.execute(
         f"SELECT {_ARTICLE_LIST} FROM articles WHERE text IS NOT NULL AND story_id IS NULL "
         "ORDER BY discovered_at, url LIMIT ?",
         [limit],
     )
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return _article_rows(cursor)
 
 
 # --- classifications ---------------------------------------------------------------------------------------
