@@ -94,6 +94,8 @@ def classify(ruleset: RuleSet, *, title: str, text: str, language: str | None = 
     total = sum(hit.evidence.weight for hit in hits if hit.counted)
     # An author who rebuts the other side in their own words argues, whatever the piece's other marks.
     argued = opinion or any(hit.counted and hit.rule.kind == "rebutted" for hit in hits)
+    if argued and _declines_to_side(doc, rules):
+        argued = False  # an interviewee or a columnist who says they take no side is not arguing for one
     if argued and scoring.opinion_threshold:
         # An argued piece takes a side by its genre: a smaller own-voice lean decides it.
         scoring = dataclasses.replace(scoring, threshold=min(scoring.threshold, scoring.opinion_threshold))
@@ -274,6 +276,18 @@ def _opinion_marks(doc: Document, rules: LanguageRules, enough: float = math.inf
             if count >= enough:
                 break
     return count
+
+
+def _declines_to_side(doc: Document, rules: LanguageRules) -> bool:
+    """Whether the own voice says it takes no side ("Who is right? That isn't a question research can settle")."""
+    if rules.balance is None:
+        return False
+    for sentence in doc.sentences:
+        # An interview's answers count (they are the interviewee's own voice); words inside quotation marks do not,
+        # and the sentence's own words of saying ("Das kann ich Ihnen nicht sagen") do not make it reported.
+        if next(word_matches(rules.balance, doc.outside_quotes(sentence)), None) is not None:
+            return True
+    return False
 
 
 # A sentence ending in "!" (or "?" outside a quotation) is the author exclaiming or asking the reader.

@@ -49,6 +49,7 @@ VOICE_KEYS: tuple[str, ...] = (
     "opinion_label",
     "author_note",
     "publisher",
+    "balance",
 )
 
 
@@ -111,6 +112,10 @@ class LanguageRules:
     # The outlet speaking of itself (a subscription or donation appeal left in the page: "support our journalism",
     # "unsere Leser:innen"): its first person is no mark of opinion on the topic.
     publisher: re.Pattern[str] | None = None
+    # The own voice declining to take a side ("Who is right? Research cannot settle that", "neither camp has the
+    # evidence it claims", "beides kann stimmen"): an argued genre (an interview, a column) that says so is decided at
+    # the news threshold.
+    balance: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -586,6 +591,7 @@ def _language(
         opinion_label=cues("opinion_label"),
         author_note=cues("author_note"),
         publisher=cues("publisher"),
+        balance=cues("balance"),
     )
 
 

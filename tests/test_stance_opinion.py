@@ -516,3 +516,18 @@ def test_the_authors_answer_to_the_critics_is_the_authors_side(
     result = classify(load_ruleset(RULES), title=title, text=text, language=language)
     assert any(e.rule_id == own_rule and e.voice == "own" and e.weight != 0 for e in result.evidence) is counted
     assert result.stance == "supportive"
+
+
+def test_an_interviewee_who_declines_to_take_a_side_is_not_arguing_for_one() -> None:
+    """An interview is argued by genre, so a small lean decides it; an interviewee who says they cannot say who is
+    right is read at the news threshold instead."""
+    interview = (
+        "Interview\nNach dem Beschluss von Amnesty International in Dublin zur Sexarbeit sprachen wir mit einer "
+        "Soziologin.\n\nWas hat Amnesty beschlossen?\nDie Delegierten wollen die Entkriminalisierung "
+        "einvernehmlicher Sexarbeit unter Erwachsenen, auch für Kunden.\n\nWer hat also recht?\n"
+    )
+    ruleset = load_ruleset(RULES)
+    declines = classify(ruleset, title="Interview", text=interview + "Das kann ich Ihnen nicht sagen.", language="de")
+    leans = classify(ruleset, title="Interview", text=interview + "Ich finde, darauf gibt es keine kurze Antwort.", language="de")
+    assert declines.stance == "neutral"
+    assert leans.stance == "supportive"  # the same small lean decides an interview that does not decline
