@@ -531,3 +531,22 @@ def test_an_interviewee_who_declines_to_take_a_side_is_not_arguing_for_one() -> 
     leans = classify(ruleset, title="Interview", text=interview + "Ich finde, darauf gibt es keine kurze Antwort.", language="de")
     assert declines.stance == "neutral"
     assert leans.stance == "supportive"  # the same small lean decides an interview that does not decline
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "stance"),
+    [
+        pytest.param("es", "No, Amnistía no defiende a los proxenetas", "Amnistía Internacional publicó su política "
+                     "sobre el trabajo sexual tras la votación de Dublín.", "supportive", id="es-denies-the-charge"),
+        pytest.param("es", "¿Defiende Amnistía a los proxenetas?", "Amnistía Internacional publicó su política sobre "
+                     "el trabajo sexual tras la votación de Dublín. Sus críticos dicen que sí; la organización dice "
+                     "que no.", "neutral", id="es-the-charge-asked"),
+        pytest.param("it", "Amnesty, una decisione storica", "Amnesty International ha votato a Dublino per la "
+                     "depenalizzazione del lavoro sessuale.", "supportive", id="it-verdict-after-noun"),
+        pytest.param("en", "Statement from our local group", "Amnesty International's council voted in Dublin on "
+                     "sex work. We want to set out why our group is proud of the decision.", "supportive",
+                     id="en-proud"),
+    ],
+)  # fmt: skip
+def test_denying_the_charge_and_verdicts_after_their_noun(language: str, title: str, text: str, stance: str) -> None:
+    assert classify(load_ruleset(RULES), title=title, text=text, language=language).stance == stance
