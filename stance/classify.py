@@ -86,15 +86,18 @@ def classify(ruleset: RuleSet, *, title: str, text: str, language: str | None = 
     needed = max(scoring.opinion_min, scoring.opinion_share * len(doc.sentences))
     genre = _genre(doc, rules)
     # Statements and interviews argue for a side by genre, as opinion pieces do.
-    opinion = genre is not None or (
-        scoring.opinion_min > 0 and (_labelled_opinion(doc, rules) or _opinion_marks(doc, rules, needed) >= needed)
+    # An interview may carry an explainer's rubric ("Fragen und Antworten"); its interviewee still speaks.
+    explainer = genre != FLAG_INTERVIEW and _labelled_explainer(doc, rules)
+    opinion = not explainer and (
+        genre is not None
+        or (scoring.opinion_min > 0 and (_labelled_opinion(doc, rules) or _opinion_marks(doc, rules, needed) >= needed))
     )
     principal = _Principal(genre, ruleset.relevance.anchors if ruleset.relevance else None)
     hits = _match(doc, rules, scoring, opinion, principal)
     total = sum(hit.evidence.weight for hit in hits if hit.counted)
     # An author who rebuts the other side in their own words argues, whatever the piece's other marks.
     argued = opinion or any(hit.counted and hit.rule.kind == "rebutted" for hit in hits)
-    if argued and _declines_to_side(doc, rules):
+    if argued and (explainer or _declines_to_side(doc, rules)):
         argued = False  # an interviewee or a columnist who says they take no side is not arguing for one
     if argued and scoring.opinion_threshold:
         # An argued piece takes a side by its genre: a smaller own-voice lean decides it.
@@ -233,13 +236,23 @@ def _labelled_opinion(doc: Document, rules: LanguageRules) -> bool:
     for head in _headings(doc):
         if rules.author_note is not None and next(word_matches(rules.author_note, head), None) is not None:
             return True
-        label = rules.opinion_label.match(head) if rules.opinion_label is not None else None
-        if label is None:
-            continue
-        rest = head[label.end() :].lstrip()
-        if len(head.split()) <= _RUBRIC_WORDS or rest.startswith(_RUBRIC_SEPARATORS):
+        if _rubric(head, rules.opinion_label):
             return True
     return False
+
+
+def _labelled_explainer(doc: Document, rules: LanguageRules) -> bool:
+    """Whether the text calls itself an explainer ("Explainer", "Q&A", "Décryptage", "Frågor och svar: ...")."""
+    return any(_rubric(head, rules.explainer_label) for head in _headings(doc))
+
+
+def _rubric(head: str, labels: re.Pattern[str] | None) -> bool:
+    """A heading line that is a rubric: the label alone on a short line, or the headline's prefix before ":" or "|"."""
+    label = labels.match(head) if labels is not None else None
+    if label is None:
+        return False
+    rest = head[label.end() :].lstrip()
+    return len(head.split()) <= _RUBRIC_WORDS or rest.startswith(_RUBRIC_SEPARATORS)
 
 
 def _opinion_marks(doc: Document, rules: LanguageRules, enough: float = math.inf) -> int:

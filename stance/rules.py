@@ -50,6 +50,7 @@ VOICE_KEYS: tuple[str, ...] = (
     "author_note",
     "publisher",
     "balance",
+    "explainer_label",
 )
 
 
@@ -116,6 +117,9 @@ class LanguageRules:
     # evidence it claims", "beides kann stimmen"): an argued genre (an interview, a column) that says so is decided at
     # the news threshold.
     balance: re.Pattern[str] | None = None
+    # A rubric that makes a piece an explainer ("Explainer", "Q&A", "Décryptage", "Frågor och svar", "Объясняем"): it
+    # sets out the decision and both sides by genre, so it is read as news whatever its questions and marks.
+    explainer_label: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -592,6 +596,7 @@ def _language(
         author_note=cues("author_note"),
         publisher=cues("publisher"),
         balance=cues("balance"),
+        explainer_label=cues("explainer_label"),
     )
 
 

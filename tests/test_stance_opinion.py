@@ -528,7 +528,9 @@ def test_an_interviewee_who_declines_to_take_a_side_is_not_arguing_for_one() -> 
     )
     ruleset = load_ruleset(RULES)
     declines = classify(ruleset, title="Interview", text=interview + "Das kann ich Ihnen nicht sagen.", language="de")
-    leans = classify(ruleset, title="Interview", text=interview + "Ich finde, darauf gibt es keine kurze Antwort.", language="de")
+    leans = classify(
+        ruleset, title="Interview", text=interview + "Ich finde, darauf gibt es keine kurze Antwort.", language="de"
+    )
     assert declines.stance == "neutral"
     assert leans.stance == "supportive"  # the same small lean decides an interview that does not decline
 
@@ -550,3 +552,32 @@ def test_an_interviewee_who_declines_to_take_a_side_is_not_arguing_for_one() -> 
 )  # fmt: skip
 def test_denying_the_charge_and_verdicts_after_their_noun(language: str, title: str, text: str, stance: str) -> None:
     assert classify(load_ruleset(RULES), title=title, text=text, language=language).stance == stance
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "stance"),
+    [
+        # Its questions and the debate's vocabulary would make an unlabelled piece opinion; the rubric says explainer.
+        pytest.param("fr", "Comprendre : ce qu'Amnesty a voté à Dublin", "Décryptage\n\nQue dit la résolution ?\n"
+                     "Amnesty International demande la dépénalisation du travail du sexe. Les abolitionnistes parlent "
+                     "de système prostitutionnel. Pourquoi ce vote divise-t-il ? Qui a raison ?", "neutral",
+                     id="fr-decryptage"),
+        pytest.param("ru", "Что решила Amnesty International и почему это вызвало скандал", "ОБЪЯСНЯЕМ\n\n"
+                     "11 августа в Дублине Международный совет Amnesty International принял резолюцию о "
+                     "декриминализации секс-работы.", "neutral", id="ru-scandal-described"),
+    ],
+)  # fmt: skip
+def test_an_explainer_sets_out_the_debate(language: str, title: str, text: str, stance: str) -> None:
+    assert classify(load_ruleset(RULES), title=title, text=text, language=language).stance == stance
+
+
+def test_an_interview_under_an_explainers_rubric_is_still_an_interview(ruleset: RuleSet) -> None:
+    interview = (
+        "Fragen und Antworten\nNach dem Beschluss von Amnesty International in Dublin zur Sexarbeit: ein Gespräch mit "
+        "einer Soziologin.\n\nWas hat Amnesty beschlossen?\nDie Delegierten wollen die Entkriminalisierung "
+        "einvernehmlicher Sexarbeit unter Erwachsenen, auch für Kunden.\n\nWer hat also recht?\nIch finde, darauf "
+        "gibt es keine kurze Antwort."
+    )
+    result = classify(ruleset, title="Fragen und Antworten", text=interview, language="de")
+    assert "interview" in result.flags
+    assert result.stance == "supportive"  # the interviewee's small lean decides, as in any interview
