@@ -263,6 +263,12 @@ def test_first_person_plural_is_the_texts_own_voice(
         pytest.param("en", "Comment", "Amnesty's policy on sex work, adopted in Dublin, starts from the evidence. "
                      "The argument of the abolitionist campaign falls apart once you ask who the law protects.",
                      "supportive", id="en-opponents-case-fails"),
+        # A passive report of an accusation is the accusers' word, not the author's ("Amnesty beskyldes for at svigte").
+        pytest.param("da", "Modigt af Amnesty", "LEDER\n\nDelegerede i Dublin stemte for at arbejde for "
+                     "afkriminalisering af sexarbejde. Amnesty beskyldes for at svigte ofrene for menneskehandel.",
+                     "supportive", id="da-passive-accusation"),
+        pytest.param("sv", "Amnesty röstade i Dublin", "Amnesty röstade i Dublin för att avkriminalisera sexarbete. "
+                     "Beslutet beskrivs som ett svek av flera kvinnoorganisationer.", "neutral", id="sv-passive-report"),
     ],
 )  # fmt: skip
 def test_whose_voice_counts(ruleset: RuleSet, language: str, title: str, text: str, stance: str) -> None:
