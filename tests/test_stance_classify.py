@@ -421,3 +421,11 @@ def test_coverage_in_a_language_without_rules_is_relevant_and_flagged_not_off_to
     result = run(ruleset, "", "Amnestyn päätös seksityön dekriminalisoinnista Dublinissa jakaa mielipiteitä.", "fi")
     assert result.relevant and result.stance == "neutral"
     assert FLAG_NO_RULES_FOR_LANGUAGE in result.flags
+
+
+def test_the_men_who_buy_women_name_the_subject(ruleset: RuleSet) -> None:
+    letter = (
+        "Sir, I have been a member of Amnesty International since 1979. This week I cancelled my direct debit, "
+        "because I cannot see how a resolution protecting men who buy women defends anyone."
+    )
+    assert run(ruleset, "Cancelled", letter, "en").relevant

@@ -269,6 +269,18 @@ def test_first_person_plural_is_the_texts_own_voice(
                      "supportive", id="da-passive-accusation"),
         pytest.param("sv", "Amnesty röstade i Dublin", "Amnesty röstade i Dublin för att avkriminalisera sexarbete. "
                      "Beslutet beskrivs som ett svek av flera kvinnoorganisationer.", "neutral", id="sv-passive-report"),
+        # Uncertainty is not a negated verdict, and a columnist who says so is decided at the news threshold.
+        pytest.param("en", "Both camps in the Amnesty row", "Amnesty International voted in Dublin on sex work. I do "
+                     "not know whether Amnesty is right. The evidence on the sex trade is thin.", "neutral",
+                     id="en-does-not-know-whether"),
+        # "Nein danke, Amnesty" is a refusal, not thanks.
+        pytest.param("de", "Das Bordell Europas als Vorbild? Nein danke, Amnesty", "Amnesty International hat in "
+                     "Dublin beschlossen, für die Entkriminalisierung der Sexarbeit zu werben.", "opposed",
+                     id="de-nein-danke"),
+        # A press release closes with "Ends": the issuing charity, named in the third person, speaks.
+        pytest.param("en", "HIV charity backs Amnesty's policy", "Positive Futures Trust today welcomed the "
+                     "publication of Amnesty International's policy on the human rights of sex workers.\n\nEnds",
+                     "supportive", id="en-release-ends"),
     ],
 )  # fmt: skip
 def test_whose_voice_counts(ruleset: RuleSet, language: str, title: str, text: str, stance: str) -> None:
