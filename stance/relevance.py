@@ -176,6 +176,12 @@ def _decision_named(
     # brothels three paragraphs on.
     if settings.venues is not None:
         names = {**_sentence_hits(doc, [settings.venues], quotes_ok=False), **names}
+    # A headline that names the organisation and the event names the decision ("Survivors' network responds to
+    # Amnesty policy").
+    headline = {i for i in anchors if doc.sentences[i].start < doc.title_end}
+    if headline:
+        events = _sentence_hits(doc, _patterns(settings.events, language, known), quotes_ok=False)
+        names = {**{i: t for i, t in events.items() if i in headline}, **names}
     if not names:
         return None
     subjects = _sentence_hits(doc, _patterns(settings.subject, language, known), quotes_ok=True)

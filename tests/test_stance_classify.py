@@ -429,3 +429,12 @@ def test_the_men_who_buy_women_name_the_subject(ruleset: RuleSet) -> None:
         "because I cannot see how a resolution protecting men who buy women defends anyone."
     )
     assert run(ruleset, "Cancelled", letter, "en").relevant
+
+
+def test_a_headline_naming_the_organisation_and_the_event_names_the_decision(ruleset: RuleSet) -> None:
+    statement = (
+        "Today the organisation published what it promised last August. We have read it. Most of us were in "
+        "prostitution for years, and we do not recognise our lives in it."
+    )
+    assert run(ruleset, "Survivors' network responds to Amnesty policy", statement, "en").relevant
+    assert not run(ruleset, "Survivors' network responds to Amnesty", statement, "en").relevant
