@@ -281,6 +281,12 @@ def test_first_person_plural_is_the_texts_own_voice(
         pytest.param("en", "HIV charity backs Amnesty's policy", "Positive Futures Trust today welcomed the "
                      "publication of Amnesty International's policy on the human rights of sex workers.\n\nEnds",
                      "supportive", id="en-release-ends"),
+        # Members leaving, reported in a headline, are news; the signatories leaving in their own letter are not.
+        pytest.param("sv", "Medlemmar lämnar Amnesty efter beslutet om sexarbete", "Flera hundra medlemmar har "
+                     "lämnat Amnesty sedan organisationen i Dublin röstade för att avkriminalisera sexarbete.",
+                     "neutral", id="sv-members-leave-reported"),
+        pytest.param("no", "Åpent brev: Derfor melder vi oss ut", "Etter vedtaket i Dublin om sexarbeid i Amnesty "
+                     "har vi bestemt oss for å melde oss ut.", "opposed", id="no-we-leave"),
     ],
 )  # fmt: skip
 def test_whose_voice_counts(ruleset: RuleSet, language: str, title: str, text: str, stance: str) -> None:
