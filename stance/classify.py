@@ -88,7 +88,10 @@ def classify(ruleset: RuleSet, *, title: str, text: str, language: str | None = 
     # Statements and interviews argue for a side by genre, as opinion pieces do.
     # An interview may carry an explainer's rubric ("Fragen und Antworten"); its interviewee still speaks.
     explainer = genre != FLAG_INTERVIEW and _labelled_explainer(doc, rules)
-    opinion = not explainer and (
+    # An interviewee, a columnist or an organisation that says it takes no side is not arguing for one: its vocabulary
+    # and the arguments it sets out count as a news report's do.
+    neutral_genre = explainer or _declines_to_side(doc, rules)
+    opinion = not neutral_genre and (
         genre is not None
         or (scoring.opinion_min > 0 and (_labelled_opinion(doc, rules) or _opinion_marks(doc, rules, needed) >= needed))
     )
@@ -96,9 +99,7 @@ def classify(ruleset: RuleSet, *, title: str, text: str, language: str | None = 
     hits = _match(doc, rules, scoring, opinion, principal)
     total = sum(hit.evidence.weight for hit in hits if hit.counted)
     # An author who rebuts the other side in their own words argues, whatever the piece's other marks.
-    argued = opinion or any(hit.counted and hit.rule.kind == "rebutted" for hit in hits)
-    if argued and (explainer or _declines_to_side(doc, rules)):
-        argued = False  # an interviewee or a columnist who says they take no side is not arguing for one
+    argued = not neutral_genre and (opinion or any(hit.counted and hit.rule.kind == "rebutted" for hit in hits))
     if argued and scoring.opinion_threshold:
         # An argued piece takes a side by its genre: a smaller own-voice lean decides it.
         scoring = dataclasses.replace(scoring, threshold=min(scoring.threshold, scoring.opinion_threshold))
