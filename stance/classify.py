@@ -382,6 +382,7 @@ def _match(
                 continue
             candidates.append((rule, start, doc.to_original(max(match.end() - 1, match.start())) + 1))
     candidates = _drop_inside_longer(candidates)
+    prompts = _prompts(doc)
     # Stronger rules first; a weaker rule of the same side that overlaps an accepted match adds nothing new.
     candidates.sort(key=lambda c: (-abs(c[0].weight), c[1], c[0].rule_id))
     accepted: list[_Hit] = []
@@ -393,8 +394,30 @@ def _match(
         if (index and intervals[index - 1][1] > start) or (index < len(intervals) and intervals[index][0] < end):
             continue
         intervals.insert(index, (start, end))
-        accepted.append(_hit(doc, rules, scoring, rule, start, end, occurrences, opinion, principal))
+        hit = _hit(doc, rules, scoring, rule, start, end, occurrences, opinion, principal)
+        if hit.counted and rule.kind == "stance" and doc.sentence_at(start) in prompts:
+            # "Has Amnesty made the right decision?" asked of an interviewee or in a Q&A is the question, not a verdict.
+            hit = _Hit(rule, start, end, dataclasses.replace(hit.evidence, voice="quoted"), False)
+        accepted.append(hit)
     return accepted
+
+
+def _prompts(doc: Document) -> list[Sentence]:
+    """The questions that open paragraphs, when a text is laid out as questions and answers (at least two of them):
+    an interviewer's or an explainer's prompts."""
+    found: list[Sentence] = []
+    by_paragraph: dict[int, list[Sentence]] = {}
+    for sentence in doc.sentences:
+        by_paragraph.setdefault(sentence.paragraph, []).append(sentence)
+    for members in by_paragraph.values():
+        first = members[0]
+        if doc.original[first.start : first.end].rstrip().endswith("?"):
+            found.append(first)
+    return found if len(found) >= _MIN_PROMPTS else []
+
+
+# Questions opening this many paragraphs make a text's layout questions and answers.
+_MIN_PROMPTS = 2
 
 
 def _drop_inside_longer(candidates: list[tuple[Rule, int, int]]) -> list[tuple[Rule, int, int]]:

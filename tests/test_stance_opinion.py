@@ -565,3 +565,23 @@ def test_an_interview_under_an_explainers_rubric_is_still_an_interview(ruleset: 
     result = classify(ruleset, title="Fragen und Antworten", text=interview, language="de")
     assert "interview" in result.flags
     assert result.stance == "supportive"  # the interviewee's small lean decides, as in any interview
+
+
+def test_a_verdict_asked_as_a_question_in_a_q_and_a_is_no_verdict(ruleset: RuleSet) -> None:
+    """In questions and answers the prompt "Har Amnesty truffet den rigtige beslutning?" is the interviewer's
+    question; the same words as the author's statement decide."""
+    interview = (
+        "Amnesty International stemte i Dublin for afkriminalisering af sexarbejde. Vi har talt med en forsker.\n\n"
+        "Har Amnesty truffet den rigtige beslutning?\nDet er et politisk valg.\n\n"
+        "Hvad ved vi så?\nAt området er dårligt undersøgt."
+    )
+    asked = classify(ruleset, title="Forsker om Amnesty", text=interview, language="da")
+    assert all(e.voice != "own" for e in asked.evidence if e.rule_id == "da.supportive.vurdering-positiv")
+    stated = classify(
+        ruleset,
+        title="Leder",
+        text="Amnesty International stemte i Dublin for afkriminalisering af sexarbejde. Amnesty har truffet den "
+        "rigtige beslutning.",
+        language="da",
+    )
+    assert any(e.voice == "own" for e in stated.evidence if e.rule_id == "da.supportive.vurdering-positiv")
