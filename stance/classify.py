@@ -243,7 +243,7 @@ def _labelled_opinion(doc: Document, rules: LanguageRules) -> bool:
 
 
 def _labelled_explainer(doc: Document, rules: LanguageRules) -> bool:
-    """Whether the text calls itself an explainer ("Explainer", "Q&A", "Décryptage", "Frågor och svar: ...")."""
+    """Whether the text calls itself an explainer ("Explainer", "Décryptage", "Frågor och svar: ...")."""
     return any(_rubric(head, rules.explainer_label) for head in _headings(doc))
 
 
@@ -293,7 +293,8 @@ def _opinion_marks(doc: Document, rules: LanguageRules, enough: float = math.inf
 
 
 def _declines_to_side(doc: Document, rules: LanguageRules) -> bool:
-    """Whether the own voice says it takes no side ("Who is right? That isn't a question research can settle")."""
+    """Whether the own voice says it takes no side ("That isn't a question research can settle", "The Centre takes no
+    position", "Das kann ich Ihnen nicht sagen")."""
     if rules.balance is None:
         return False
     for sentence in doc.sentences:
@@ -395,25 +396,25 @@ def _match(
             continue
         intervals.insert(index, (start, end))
         hit = _hit(doc, rules, scoring, rule, start, end, occurrences, opinion, principal)
-        if hit.counted and rule.kind == "stance" and doc.sentence_at(start) in prompts:
+        sentence = doc.sentence_at(start)
+        if hit.counted and rule.kind == "stance" and sentence is not None and sentence.index in prompts:
             # "Has Amnesty made the right decision?" asked of an interviewee or in a Q&A is the question, not a verdict.
             hit = _Hit(rule, start, end, dataclasses.replace(hit.evidence, voice="quoted"), False)
         accepted.append(hit)
     return accepted
 
 
-def _prompts(doc: Document) -> list[Sentence]:
-    """The questions that open paragraphs, when a text is laid out as questions and answers (at least two of them):
-    an interviewer's or an explainer's prompts."""
-    found: list[Sentence] = []
-    by_paragraph: dict[int, list[Sentence]] = {}
+def _prompts(doc: Document) -> frozenset[int]:
+    """The sentence indices of the questions that open paragraphs, when a text is laid out as questions and answers
+    (at least two of them): an interviewer's or an explainer's prompts."""
+    found: set[int] = set()
+    previous_paragraph = -1
     for sentence in doc.sentences:
-        by_paragraph.setdefault(sentence.paragraph, []).append(sentence)
-    for members in by_paragraph.values():
-        first = members[0]
-        if doc.original[first.start : first.end].rstrip().endswith("?"):
-            found.append(first)
-    return found if len(found) >= _MIN_PROMPTS else []
+        opens = sentence.paragraph != previous_paragraph
+        previous_paragraph = sentence.paragraph
+        if opens and doc.original[sentence.start : sentence.end].rstrip().endswith("?"):
+            found.add(sentence.index)
+    return frozenset(found) if len(found) >= _MIN_PROMPTS else frozenset()
 
 
 # Questions opening this many paragraphs make a text's layout questions and answers.

@@ -113,11 +113,10 @@ class LanguageRules:
     # The outlet speaking of itself (a subscription or donation appeal left in the page: "support our journalism",
     # "unsere Leser:innen"): its first person is no mark of opinion on the topic.
     publisher: re.Pattern[str] | None = None
-    # The own voice declining to take a side ("Who is right? Research cannot settle that", "neither camp has the
-    # evidence it claims", "beides kann stimmen"): an argued genre (an interview, a column) that says so is decided at
-    # the news threshold.
+    # The own voice declining to take a side ("a question research cannot settle", "neither camp has the evidence it
+    # claims", "beides kann stimmen"): a piece that says so is read as news (threshold, framing and claims).
     balance: re.Pattern[str] | None = None
-    # A rubric that makes a piece an explainer ("Explainer", "Q&A", "Décryptage", "Frågor och svar", "Объясняем"): it
+    # A rubric that makes a piece an explainer ("Explainer", "Décryptage", "Frågor och svar", "Объясняем"): it
     # sets out the decision and both sides by genre, so it is read as news whatever its questions and marks.
     explainer_label: re.Pattern[str] | None = None
 
