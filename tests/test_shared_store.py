@@ -21,7 +21,7 @@ from tests.conftest import FIXTURES
 from tests.loopback import LoopbackServer
 from warehouse import postgres, store
 from warehouse.analyst import QueryError, run_query
-from warehouse.db import connect, migration_files
+from warehouse.db import WarehouseError, connect, migration_files
 from warehouse.rows import ArticleRow
 from warehouse.runs import recent_runs
 
@@ -36,6 +36,13 @@ def site() -> Any:
 def _coverage(location: Any) -> list[tuple[str, str, float]]:
     rows = run_query(location, "SELECT url, stance, score FROM coverage ORDER BY url, topic").rows
     return [(url, stance, round(float(score), 6)) for url, stance, score in rows]
+
+
+def test_a_shared_warehouse_newer_than_this_software_is_refused(pg_url: str) -> None:
+    with connect(pg_url) as con:
+        con.execute("INSERT INTO schema_migrations VALUES (999, 'from the future', now())")
+    with pytest.raises(WarehouseError, match=r"schema version 999, newer than this presswatch knows"), connect(pg_url):
+        pass
 
 
 def test_migrations_bring_postgres_to_the_files_schema_version_once(pg_url: str) -> None:

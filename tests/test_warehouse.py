@@ -15,7 +15,7 @@ import pytest
 from tests.builders import article_row, result, warehouse_at_version, write
 from warehouse import store
 from warehouse.analyst import QueryError, run_query
-from warehouse.db import WarehouseLockedError, connect, migration_files, pages_path, schema_version
+from warehouse.db import WarehouseError, WarehouseLockedError, connect, migration_files, pages_path, schema_version
 from warehouse.rows import PAGE_COLUMNS, ArticleRow, PageRow
 
 AUG11 = datetime(2015, 8, 11, 12, 0, tzinfo=UTC)
@@ -30,6 +30,14 @@ def test_migrations_are_recorded_and_reopening_changes_nothing(tmp_path: Path) -
     with connect(path) as con:
         rows = con.execute("select count(*) from schema_migrations").fetchone()
     assert rows == (len(migration_files()),)
+
+
+def test_a_warehouse_newer_than_this_software_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    with connect(path) as con:
+        con.execute("INSERT INTO schema_migrations VALUES (999, 'from the future', now())")
+    with pytest.raises(WarehouseError, match=r"schema version 999, newer than this presswatch knows"), connect(path):
+        pass
 
 
 def test_discovery_is_idempotent(tmp_path: Path) -> None:

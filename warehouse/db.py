@@ -209,6 +209,22 @@ def _rekey_urls(con: duckdb.DuckDBPyConnection) -> None:
 _BEFORE: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {7: _copy_pages_out, 8: _rekey_urls}
 
 
+def bookkeeping(con: Any, newest: int, version: Callable[[Any], int]) -> int:
+    """Create the migration bookkeeping tables if they are missing (the same on DuckDB and PostgreSQL) and return the
+    warehouse's schema version, refusing one newer than this software knows."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+    )
+    con.execute("CREATE TABLE IF NOT EXISTS warehouse_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    current = version(con)
+    if current > newest:
+        raise WarehouseError(
+            f"the warehouse has schema version {current}, newer than this presswatch knows ({newest}); upgrade it"
+        )
+    return current
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Apply pending numbered migrations, each in its own transaction (after its Python step, if it has one), then
     refresh the views if they changed."""
@@ -216,16 +232,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     newest = files[-1][0] if files else 0
     if _up_to_date(con, newest):
         return newest
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
-    )
-    con.execute("CREATE TABLE IF NOT EXISTS warehouse_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    current = schema_version(con)
-    if current > newest:
-        raise WarehouseError(
-            f"the warehouse has schema version {current}, newer than this presswatch knows ({newest}); upgrade it"
-        )
+    current = bookkeeping(con, newest, schema_version)
     applied = False
     for version, name, sql in files:
         if version <= current:

@@ -206,7 +206,7 @@ def _up_to_date(con: PgConnection, newest: int) -> bool:
 def migrate(con: PgConnection) -> int:
     """Apply pending migrations and refresh the views, in one transaction under an advisory lock: shards that start
     at once migrate one after the other, and the later ones find nothing to do."""
-    from warehouse.db import WarehouseError
+    from warehouse.db import bookkeeping
 
     files = migration_files()
     newest = files[-1][0]
@@ -215,16 +215,7 @@ def migrate(con: PgConnection) -> int:
     con.execute("BEGIN")
     try:
         con.execute("SELECT pg_advisory_xact_lock(?, 0)", [_LOCK_NAMESPACE])
-        con.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
-        )
-        con.execute("CREATE TABLE IF NOT EXISTS warehouse_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        current = schema_version(con)
-        if current > newest:
-            raise WarehouseError(
-                f"the warehouse has schema version {current}, newer than this presswatch knows ({newest}); upgrade it"
-            )
+        current = bookkeeping(con, newest, schema_version)
         for version, name, sql in files:
             if version > current:
                 con.execute(sql)
